@@ -1,0 +1,3 @@
+"""MicroCRM: an on-premise desktop CRM for French small businesses."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""CRM services: parties and lifecycle, lists and counts, segments, actions."""

@@ -1,0 +1,84 @@
+"""The bases of the one database: lifecycle stages and the other kinds of party."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.orm import Session
+
+from microcrm.models import Organisation, Person, Stage
+
+
+class BaseKind(enum.StrEnum):
+    """What a base lists: organisations or persons."""
+
+    ORGANISATION = "organisation"
+    PERSON = "person"
+
+
+@dataclass(frozen=True, slots=True)
+class BaseDef:
+    """One entry of the navigation: key, French label, what it lists."""
+
+    key: str
+    label: str
+    kind: BaseKind
+
+
+BASES: tuple[BaseDef, ...] = (
+    BaseDef("suspect", "Suspects", BaseKind.ORGANISATION),
+    BaseDef("prospect", "Prospects", BaseKind.ORGANISATION),
+    BaseDef("client", "Clients", BaseKind.ORGANISATION),
+    BaseDef("ancien_client", "Anciens clients", BaseKind.ORGANISATION),
+    BaseDef("fournisseur", "Fournisseurs", BaseKind.ORGANISATION),
+    BaseDef("organisme", "Organismes", BaseKind.ORGANISATION),
+    BaseDef("particulier", "Particuliers", BaseKind.PERSON),
+    BaseDef("personnel", "Personnel", BaseKind.PERSON),
+)
+BASES_BY_KEY = {b.key: b for b in BASES}
+
+
+def base_filter(key: str) -> ColumnElement[bool]:
+    """SQL condition selecting the live (not trashed) rows of a base."""
+    if key in {s.value for s in Stage}:
+        return and_(Organisation.deleted_at.is_(None), Organisation.stage == Stage(key))
+    if key == "fournisseur":
+        return and_(Organisation.deleted_at.is_(None), Organisation.is_supplier == true())
+    if key == "organisme":
+        return and_(Organisation.deleted_at.is_(None), Organisation.is_organisme == true())
+    if key == "particulier":
+        return and_(
+            Person.deleted_at.is_(None),
+            Person.organisation_id.is_(None),
+            Person.is_staff.is_(False),
+        )
+    if key == "personnel":
+        return and_(Person.deleted_at.is_(None), Person.is_staff == true())
+    raise KeyError(key)
+
+
+def count_by_base(session: Session) -> dict[str, int]:
+    """Number of live rows in each base, in navigation order (two grouped queries)."""
+    counts = dict.fromkeys(BASES_BY_KEY, 0)
+    org = session.execute(
+        select(
+            Organisation.stage,
+            func.count(),
+            func.sum(func.cast(Organisation.is_supplier, type_=Organisation.id.type)),
+            func.sum(func.cast(Organisation.is_organisme, type_=Organisation.id.type)),
+        )
+        .where(Organisation.deleted_at.is_(None))
+        .group_by(Organisation.stage)
+    ).all()
+    for stage, n, suppliers, organismes in org:
+        if stage is not None:
+            counts[Stage(stage).value] = n
+        counts["fournisseur"] += int(suppliers or 0)
+        counts["organisme"] += int(organismes or 0)
+    for key in ("particulier", "personnel"):
+        counts[key] = (
+            session.scalar(select(func.count()).select_from(Person).where(base_filter(key))) or 0
+        )
+    return counts

@@ -1,0 +1,1 @@
+"""Directory imports: SIRENE, contacts, broker files."""

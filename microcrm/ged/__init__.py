@@ -1,0 +1,1 @@
+"""GED: content-addressed document store, text extraction, index and search."""

@@ -1,0 +1,1 @@
+"""Geolocation: geocoding, distances, tours."""

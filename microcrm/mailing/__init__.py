@@ -1,0 +1,1 @@
+"""Publipostage: merge fields, letters, labels, envelopes."""

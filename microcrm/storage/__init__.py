@@ -1,0 +1,1 @@
+"""Storage plumbing below db.py: location checks, migrations, backups, journal."""

@@ -1,0 +1,177 @@
+"""Bring a database to the app's schema at start (storage-design §4.6).
+
+* newer than the app (a revision we do not know): refuse, name the version;
+* older: verified backup first, then every step in one ``BEGIN EXCLUSIVE``
+  with foreign keys off and a ``foreign_key_check`` before COMMIT (SQLite),
+  or under ``pg_advisory_lock`` (PostgreSQL); two workstations upgrading at
+  once: the second finds the work done when it gets the lock.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import socket
+import uuid
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy.pool import NullPool
+
+from microcrm import __version__
+from microcrm.db import Database, StorageMode
+from microcrm.errors import StorageError
+from microcrm.models import AppMeta, Workstation, utcnow
+from microcrm.storage.backup import backup_name, backup_sqlite
+
+PG_MIGRATION_LOCK = 0x4D43524E
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the packaged ``migrations`` folder."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(importlib.resources.files("microcrm.migrations")))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision this app knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision id this app ships."""
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The database's revision (``None`` for an empty database)."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _refuse_newer(db: Database, revision: str | None) -> None:
+    if revision is None or revision in known_revisions():
+        return
+    with db.engine.connect() as conn:
+        by = conn.execute(select(AppMeta.value).where(AppMeta.key == "app_version")).scalar()
+    raise StorageError(
+        f"Cette base a été mise à jour par MicroCRM {by or 'plus récent'} (schéma {revision}) ; "
+        f"ce poste a la version {__version__}. Mettez à jour MicroCRM sur ce poste avant de "
+        "l'ouvrir : aucune écriture n'a été faite."
+    )
+
+
+def backups_folder(db: Database) -> Path:
+    """Where automatic backups of a SQLite database go (beside it)."""
+    assert db.path is not None
+    return db.path.parent / "backups"
+
+
+def _upgrade_sqlite(db: Database) -> None:
+    engine = create_engine(db.url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.isolation_level = None
+            raw.execute("PRAGMA busy_timeout=30000")
+            raw.execute("PRAGMA foreign_keys=OFF")  # must precede BEGIN to take effect
+            raw.execute("BEGIN EXCLUSIVE")
+            try:
+                if current_revision(conn) != head_revision():
+                    cfg = alembic_config()
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StorageError(
+                            f"Migration annulée : {len(broken)} clés étrangères rompues."
+                        )
+                raw.execute("COMMIT")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+    finally:
+        engine.dispose()
+
+
+def _upgrade_postgres(db: Database) -> None:
+    with db.engine.connect() as conn:
+        conn.execute(text("SET lock_timeout = '60s'"))
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_MIGRATION_LOCK})
+        conn.commit()
+        try:
+            with conn.begin():
+                if current_revision(conn) != head_revision():
+                    cfg = alembic_config()
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_MIGRATION_LOCK})
+            conn.commit()
+
+
+def prepare(db: Database) -> None:
+    """Check the schema, back up and migrate if needed, and record this workstation.
+
+    Raises:
+        StorageError: the schema is newer than this app, or the migration failed.
+    """
+    with db.engine.connect() as conn:
+        revision = current_revision(conn)
+    _refuse_newer(db, revision)
+    if revision != head_revision():
+        if db.is_sqlite:
+            if revision is not None and db.path is not None:
+                dest = backups_folder(db) / backup_name("migration", revision)
+                backup_sqlite(db.path, dest)
+            _upgrade_sqlite(db)
+        else:
+            _upgrade_postgres(db)
+    _ensure_meta(db)
+
+
+def _ensure_meta(db: Database) -> None:
+    defaults = {
+        "db_uuid": str(uuid.uuid4()),
+        "storage_mode": "shared" if db.mode is StorageMode.SHARED else db.mode.value,
+        "restore_epoch": "0",
+    }
+
+    def write(session: object) -> None:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        existing = dict(session.execute(select(AppMeta.key, AppMeta.value)).tuples().all())
+        for key, value in defaults.items():
+            if key not in existing:
+                session.add(AppMeta(key=key, value=value))
+        if db.mode is StorageMode.SHARED and existing.get("storage_mode") == "local":
+            session.get_one(AppMeta, "storage_mode").value = "shared"
+        version = session.get(AppMeta, "app_version")
+        if version is None:
+            session.add(AppMeta(key="app_version", value=__version__))
+        elif version.value != __version__ and _newer(__version__, version.value):
+            version.value = __version__
+        if db.workstation_id:
+            ws = session.get(Workstation, db.workstation_id)
+            if ws is None:
+                ws = Workstation(
+                    id=db.workstation_id, hostname=socket.gethostname(), app_version=__version__
+                )
+                session.add(ws)
+            ws.user_login, ws.app_version, ws.last_seen = db.user_login, __version__, utcnow()
+
+    db.run_write(write)
+
+
+def _newer(a: str, b: str) -> bool:
+    def parts(v: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in v.split(".") if p.isdigit())
+
+    return parts(a) > parts(b)

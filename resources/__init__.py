@@ -1,0 +1,1 @@
+"""Packaged resources: postal reference data, templates, icons."""
