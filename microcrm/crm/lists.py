@@ -1,0 +1,200 @@
+"""List queries behind the base lists: ordered ids for a filter, then rows by blocks.
+
+Following Anki's browser (STYLE.md): the view asks once for the ordered ids
+matching the filter and sort (an honest row count, a few hundred KB for
+100,000 rows), then for the display rows of one block of ids at a time.
+Nothing here holds a cursor open across calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from microcrm.crm.bases import BASES_BY_KEY, BaseKind, base_filter, count_by_base
+from microcrm.db import Database
+from microcrm.models import Address, Organisation, Person, User, fold
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A list column: key, French header."""
+
+    key: str
+    header: str
+
+
+ORGANISATION_COLUMNS: tuple[Column, ...] = (
+    Column("name", "Raison sociale"),
+    Column("enseigne", "Enseigne"),
+    Column("postcode", "CP"),
+    Column("city", "Ville"),
+    Column("phone", "Téléphone"),
+    Column("email", "E-mail"),
+    Column("siret", "SIRET"),
+    Column("salesperson", "Commercial"),
+    Column("traite", "Traité"),
+)
+PERSON_COLUMNS: tuple[Column, ...] = (
+    Column("last_name", "Nom"),
+    Column("first_name", "Prénom"),
+    Column("role", "Fonction"),
+    Column("postcode", "CP"),
+    Column("city", "Ville"),
+    Column("phone", "Téléphone"),
+    Column("email", "E-mail"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What the user asked the list to show."""
+
+    base: str
+    search: str = ""
+    sort_key: str = ""
+    descending: bool = False
+
+
+def columns_for(base: str) -> tuple[Column, ...]:
+    """The columns of a base's list."""
+    if BASES_BY_KEY[base].kind is BaseKind.ORGANISATION:
+        return ORGANISATION_COLUMNS
+    return PERSON_COLUMNS
+
+
+_org_addr = aliased(Address)
+_person_addr = aliased(Address)
+
+
+def _org_select(query: ListQuery) -> Select[tuple[int]]:
+    stmt = select(Organisation.id).outerjoin(
+        _org_addr, and_(_org_addr.organisation_id == Organisation.id, _org_addr.is_primary)
+    )
+    stmt = stmt.where(base_filter(query.base))
+    needle = fold(query.search)
+    if needle:
+        digits = "".join(ch for ch in needle if ch.isdigit())
+        conds = [
+            Organisation.name_key.contains(needle, autoescape=True),
+            func.lower(Organisation.enseigne).contains(needle, autoescape=True),
+            _org_addr.city_key.startswith(needle, autoescape=True),
+            Organisation.email.contains(needle, autoescape=True),
+        ]
+        if digits and len(digits) == len(needle.replace(" ", "")):
+            conds += [
+                _org_addr.postcode.startswith(digits),
+                Organisation.siret.startswith(digits),
+                func.replace(Organisation.phone, " ", "").contains(digits),
+            ]
+        stmt = stmt.where(or_(*conds))
+    sort_columns = {
+        "name": Organisation.name_key,
+        "enseigne": Organisation.enseigne,
+        "postcode": _org_addr.postcode,
+        "city": _org_addr.city_key,
+        "phone": Organisation.phone,
+        "email": Organisation.email,
+        "siret": Organisation.siret,
+        "salesperson": Organisation.salesperson_id,
+        "traite": Organisation.traite,
+    }
+    key = sort_columns.get(query.sort_key, Organisation.name_key)
+    return stmt.order_by(key.desc() if query.descending else key.asc(), Organisation.id)
+
+
+def _person_select(query: ListQuery) -> Select[tuple[int]]:
+    stmt = select(Person.id).outerjoin(
+        _person_addr, and_(_person_addr.person_id == Person.id, _person_addr.is_primary)
+    )
+    stmt = stmt.where(base_filter(query.base))
+    needle = fold(query.search)
+    if needle:
+        stmt = stmt.where(
+            or_(
+                Person.last_name_key.contains(needle, autoescape=True),
+                Person.first_name_key.contains(needle, autoescape=True),
+                Person.email.contains(needle, autoescape=True),
+                _person_addr.city_key.startswith(needle, autoescape=True),
+                _person_addr.postcode.startswith(needle, autoescape=True),
+                func.replace(Person.phone, " ", "").contains(needle.replace(" ", "")),
+            )
+        )
+    sort_columns = {
+        "last_name": Person.last_name_key,
+        "first_name": Person.first_name_key,
+        "role": Person.role,
+        "postcode": _person_addr.postcode,
+        "city": _person_addr.city_key,
+        "phone": Person.phone,
+        "email": Person.email,
+    }
+    key = sort_columns.get(query.sort_key, Person.last_name_key)
+    return stmt.order_by(key.desc() if query.descending else key.asc(), Person.id)
+
+
+class PartyListService:
+    """Ordered ids and display rows for the base lists; plain tuples only."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def counts(self) -> dict[str, int]:
+        """Live rows per base, for the navigation."""
+        with self._db.read() as session:
+            return count_by_base(session)
+
+    def ids(self, query: ListQuery) -> list[int]:
+        """Ids of the rows matching ``query``, in display order."""
+        kind = BASES_BY_KEY[query.base].kind
+        stmt = _org_select(query) if kind is BaseKind.ORGANISATION else _person_select(query)
+        with self._db.read() as session:
+            return list(session.scalars(stmt))
+
+    def rows(self, base: str, ids: Sequence[int]) -> dict[int, tuple[object, ...]]:
+        """Display values (in :func:`columns_for` order) for the given ids."""
+        if not ids:
+            return {}
+        if BASES_BY_KEY[base].kind is BaseKind.ORGANISATION:
+            stmt = (
+                select(
+                    Organisation.id,
+                    Organisation.name,
+                    Organisation.enseigne,
+                    _org_addr.postcode,
+                    _org_addr.city,
+                    Organisation.phone,
+                    Organisation.email,
+                    Organisation.siret,
+                    User.full_name,
+                    case((Organisation.traite, "Oui"), else_="Non"),
+                )
+                .outerjoin(
+                    _org_addr,
+                    and_(_org_addr.organisation_id == Organisation.id, _org_addr.is_primary),
+                )
+                .outerjoin(User, User.id == Organisation.salesperson_id)
+                .where(Organisation.id.in_(list(ids)))
+            )
+        else:
+            stmt = (
+                select(
+                    Person.id,
+                    Person.last_name,
+                    Person.first_name,
+                    Person.role,
+                    _person_addr.postcode,
+                    _person_addr.city,
+                    func.coalesce(Person.phone, Person.mobile),
+                    Person.email,
+                )
+                .outerjoin(
+                    _person_addr, and_(_person_addr.person_id == Person.id, _person_addr.is_primary)
+                )
+                .where(Person.id.in_(list(ids)))
+            )
+        with self._db.read() as session:
+            return {row[0]: tuple(row[1:]) for row in session.execute(stmt)}

@@ -1,0 +1,94 @@
+"""Start the GUI: QApplication in French, the database opened, the main window shown."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from microcrm.app import AppContext, build_context
+from microcrm.crm.lists import PartyListService
+from microcrm.errors import MicroCRMError
+from microcrm.ui.main_window import MainWindow
+from microcrm.ui.workers import run_task
+
+DEMO_SIZE = {"organisations": 2000, "persons": 3000, "documents": 200}
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, with French locale and Qt's own French strings."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setOrganizationName("MicroCRM")
+    QCoreApplication.setApplicationName("MicroCRM")
+    app = QApplication(argv if argv is not None else sys.argv)
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    translator = QTranslator(app)
+    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(), "qtbase", "_", translations):
+        app.installTranslator(translator)
+    return app
+
+
+def offer_demo(window: MainWindow, ctx: AppContext, on_done: Callable[[], None]) -> None:
+    """On an empty base, offer to fill it with demo data (in the background, cancellable)."""
+    if any(window.service.counts().values()):
+        return
+    answer = QMessageBox.question(
+        window, "Base vide",
+        "La base est vide. Voulez-vous la remplir avec des données de démonstration "
+        f"({DEMO_SIZE['organisations']} entreprises, {DEMO_SIZE['persons']} contacts, "
+        f"{DEMO_SIZE['documents']} documents) pour découvrir MicroCRM ?",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return
+    from microcrm.demo import generate
+
+    dialog = QProgressDialog("Création des données de démonstration…", "Annuler", 0, 100, window)
+    dialog.setWindowTitle("Démonstration")
+    dialog.setMinimumDuration(300)
+
+    def job(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> object:
+        return generate(ctx.db, seed=0, ged_root=ctx.ged_root, progress=progress, cancel=cancelled,
+                        **DEMO_SIZE)
+
+    task = run_task(job)
+    dialog.canceled.connect(task.cancel)
+
+    def progressed(done: int, total: int, message: str) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(done)
+        dialog.setLabelText(message)
+
+    def ended(*_args: object) -> None:
+        dialog.reset()
+        on_done()
+
+    def failed(exc: object, _tb: str) -> None:
+        dialog.reset()
+        QMessageBox.warning(window, "Démonstration", f"La création a échoué : {exc}")
+        on_done()
+
+    task.signals.progressed.connect(progressed)
+    task.signals.finished.connect(ended)
+    task.signals.cancelled.connect(ended)
+    task.signals.failed.connect(failed)
+
+
+def run_gui(db_override: str | None = None) -> int:
+    """Open the database and run the main window until it closes."""
+    app = make_application()
+    try:
+        ctx = build_context(db_override)
+    except MicroCRMError as exc:
+        QMessageBox.critical(None, "MicroCRM", exc.message)
+        return 1
+    window = MainWindow(PartyListService(ctx.db), ctx.db.display_location())
+    window.show()
+    offer_demo(window, ctx, window.refresh)
+    code = app.exec()
+    ctx.db.dispose()
+    return code
