@@ -26,17 +26,16 @@ CHILD = r"""
 import os, resource, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from microcrm.app import build_context
-from microcrm.crm.lists import PartyListService
 from microcrm.ui.application import make_application
 from microcrm.ui.main_window import MainWindow
 
 app = make_application([])
 ctx = build_context(sys.argv[1])
-window = MainWindow(PartyListService(ctx.db), ctx.db.display_location())
+window = MainWindow(ctx)
 
 class FirstPaint(QObject):
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and window.model.rowCount():
+        if event.type() == QEvent.Type.Paint and window.list_panel.model.rowCount():
             print("PAINTED", time.time(), flush=True)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print("RSS_KB", rss, flush=True)
@@ -45,7 +44,7 @@ class FirstPaint(QObject):
         return False
 
 spy = FirstPaint()
-window.table.viewport().installEventFilter(spy)
+window.list_panel.table.viewport().installEventFilter(spy)
 window.show()
 app.exec()
 """

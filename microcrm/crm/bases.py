@@ -37,7 +37,9 @@ BASES: tuple[BaseDef, ...] = (
     BaseDef("particulier", "Particuliers", BaseKind.PERSON),
     BaseDef("personnel", "Personnel", BaseKind.PERSON),
 )
-BASES_BY_KEY = {b.key: b for b in BASES}
+#: The trash (Corbeille): trashed organisations, restorable.
+TRASH = BaseDef("corbeille", "Corbeille", BaseKind.ORGANISATION)
+BASES_BY_KEY = {b.key: b for b in (*BASES, TRASH)}
 
 
 def base_filter(key: str) -> ColumnElement[bool]:
@@ -56,12 +58,18 @@ def base_filter(key: str) -> ColumnElement[bool]:
         )
     if key == "personnel":
         return and_(Person.deleted_at.is_(None), Person.is_staff == true())
+    if key == TRASH.key:
+        return Organisation.deleted_at.is_not(None)
     raise KeyError(key)
 
 
 def count_by_base(session: Session) -> dict[str, int]:
     """Number of live rows in each base, in navigation order (two grouped queries)."""
     counts = dict.fromkeys(BASES_BY_KEY, 0)
+    counts[TRASH.key] = (
+        session.scalar(select(func.count()).select_from(Organisation).where(base_filter(TRASH.key)))
+        or 0
+    )
     org = session.execute(
         select(
             Organisation.stage,

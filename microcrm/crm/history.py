@@ -30,8 +30,13 @@ def current_user_id(session: Session) -> int | None:
     return session.scalar(select(User.id).where(User.login == login))
 
 
-def record_event(session: Session, organisation_id: int, subject: str,
-                 type_name: str = LIFECYCLE_TYPE, notes: str | None = None) -> Action:
+def record_event(
+    session: Session,
+    organisation_id: int,
+    subject: str,
+    type_name: str = LIFECYCLE_TYPE,
+    notes: str | None = None,
+) -> Action:
     """Add a done action dated now, by the current user, to the organisation's history."""
     now = utcnow()
     action = Action(

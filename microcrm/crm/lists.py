@@ -8,15 +8,25 @@ Nothing here holds a cursor open across calls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from microcrm.crm.bases import BASES_BY_KEY, BaseKind, base_filter, count_by_base
+from microcrm.crm.validation import format_phone
 from microcrm.db import Database
-from microcrm.models import Address, Organisation, Person, User, fold
+from microcrm.models import (
+    Address,
+    Organisation,
+    Person,
+    Tag,
+    User,
+    fold,
+    organisation_tag,
+    person_tag,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +61,30 @@ PERSON_COLUMNS: tuple[Column, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """What the user asked the list to show."""
+    """What the user asked the list to show: base, quick search, filters and sort."""
 
     base: str
     search: str = ""
     sort_key: str = ""
     descending: bool = False
+    salesperson_id: int | None = None
+    departement: str = ""
+    tag_id: int | None = None
+    traite: bool | None = None
+
+    def with_(self, **changes: object) -> ListQuery:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def departement_condition(postcode: QueryableAttribute[str], dep: str) -> ColumnElement[bool]:
+    """Postcodes of a département: ``35``, ``2A``/``2B`` (Corsica), ``971``…``976``."""
+    dep = dep.strip().upper()
+    if dep == "2A":
+        return or_(postcode.startswith("200"), postcode.startswith("201"))
+    if dep == "2B":
+        return or_(*(postcode.startswith(p) for p in ("202", "203", "204", "205", "206")))
+    return postcode.startswith(dep)
 
 
 def columns_for(base: str) -> tuple[Column, ...]:
@@ -70,11 +98,30 @@ _org_addr = aliased(Address)
 _person_addr = aliased(Address)
 
 
+def _phone_digits(digits: str) -> str:
+    """Phones are stored in E.164: a typed national ``0299…`` is searched as ``33299…``."""
+    return "33" + digits[1:] if len(digits) >= 2 and digits.startswith("0") else digits
+
+
 def _org_select(query: ListQuery) -> Select[tuple[int]]:
     stmt = select(Organisation.id).outerjoin(
         _org_addr, and_(_org_addr.organisation_id == Organisation.id, _org_addr.is_primary)
     )
     stmt = stmt.where(base_filter(query.base))
+    if query.salesperson_id is not None:
+        stmt = stmt.where(Organisation.salesperson_id == query.salesperson_id)
+    if query.departement:
+        stmt = stmt.where(departement_condition(_org_addr.postcode, query.departement))
+    if query.tag_id is not None:
+        stmt = stmt.where(
+            Organisation.id.in_(
+                select(organisation_tag.c.organisation_id).where(
+                    organisation_tag.c.tag_id == query.tag_id
+                )
+            )
+        )
+    if query.traite is not None:
+        stmt = stmt.where(Organisation.traite.is_(query.traite))
     needle = fold(query.search)
     if needle:
         digits = "".join(ch for ch in needle if ch.isdigit())
@@ -88,7 +135,7 @@ def _org_select(query: ListQuery) -> Select[tuple[int]]:
             conds += [
                 _org_addr.postcode.startswith(digits),
                 Organisation.siret.startswith(digits),
-                func.replace(Organisation.phone, " ", "").contains(digits),
+                Organisation.phone.contains(_phone_digits(digits)),
             ]
         stmt = stmt.where(or_(*conds))
     sort_columns = {
@@ -111,6 +158,14 @@ def _person_select(query: ListQuery) -> Select[tuple[int]]:
         _person_addr, and_(_person_addr.person_id == Person.id, _person_addr.is_primary)
     )
     stmt = stmt.where(base_filter(query.base))
+    if query.salesperson_id is not None:
+        stmt = stmt.where(Person.salesperson_id == query.salesperson_id)
+    if query.departement:
+        stmt = stmt.where(departement_condition(_person_addr.postcode, query.departement))
+    if query.tag_id is not None:
+        stmt = stmt.where(
+            Person.id.in_(select(person_tag.c.person_id).where(person_tag.c.tag_id == query.tag_id))
+        )
     needle = fold(query.search)
     if needle:
         stmt = stmt.where(
@@ -120,7 +175,7 @@ def _person_select(query: ListQuery) -> Select[tuple[int]]:
                 Person.email.contains(needle, autoescape=True),
                 _person_addr.city_key.startswith(needle, autoescape=True),
                 _person_addr.postcode.startswith(needle, autoescape=True),
-                func.replace(Person.phone, " ", "").contains(needle.replace(" ", "")),
+                Person.phone.contains(_phone_digits(needle.replace(" ", ""))),
             )
         )
     sort_columns = {
@@ -136,6 +191,14 @@ def _person_select(query: ListQuery) -> Select[tuple[int]]:
     return stmt.order_by(key.desc() if query.descending else key.asc(), Person.id)
 
 
+def _display(values: Sequence[object]) -> tuple[object, ...]:
+    """Phones shown in French form; everything else as stored."""
+    return tuple(
+        format_phone(v) if isinstance(v, str) and v.startswith("+") and v[1:].isdigit() else v
+        for v in values
+    )
+
+
 class PartyListService:
     """Ordered ids and display rows for the base lists; plain tuples only."""
 
@@ -146,6 +209,35 @@ class PartyListService:
         """Live rows per base, for the navigation."""
         with self._db.read() as session:
             return count_by_base(session)
+
+    def salespeople(self) -> list[tuple[int, str]]:
+        """(id, full name) of active salespeople, for the filter."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(User.id, User.full_name)
+                .where(User.active.is_(True), User.is_salesperson.is_(True))
+                .order_by(User.full_name)
+            )
+            return [(int(i), str(n)) for i, n in rows]
+
+    def tags(self) -> list[tuple[int, str]]:
+        """(id, name) of every tag, for the filter."""
+        with self._db.read() as session:
+            return [
+                (int(i), str(n))
+                for i, n in session.execute(select(Tag.id, Tag.name).order_by(Tag.name))
+            ]
+
+    def rows_in_order(
+        self, base: str, ids: Sequence[int], block: int = 1000
+    ) -> Iterator[tuple[object, ...]]:
+        """Display rows for ``ids`` in that order, fetched block by block (export)."""
+        for start in range(0, len(ids), block):
+            chunk = ids[start : start + block]
+            rows = self.rows(base, chunk)
+            for i in chunk:
+                if i in rows:
+                    yield rows[i]
 
     def ids(self, query: ListQuery) -> list[int]:
         """Ids of the rows matching ``query``, in display order."""
@@ -197,4 +289,4 @@ class PartyListService:
                 .where(Person.id.in_(list(ids)))
             )
         with self._db.read() as session:
-            return {row[0]: tuple(row[1:]) for row in session.execute(stmt)}
+            return {row[0]: _display(row[1:]) for row in session.execute(stmt)}

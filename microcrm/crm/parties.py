@@ -51,11 +51,23 @@ class OrganisationRecord:
 EDITABLE = tuple(f.name for f in fields(OrganisationRecord) if f.name not in ("id", "version_id"))
 
 FIELD_LABELS = {
-    "name": "Raison sociale", "enseigne": "Enseigne", "reference": "Référence",
-    "siret": "SIRET", "siren": "SIREN", "naf_code": "Code NAF", "headcount_band": "Effectif",
-    "legal_form": "Forme juridique", "website": "Site web", "email": "E-mail",
-    "phone": "Téléphone", "notes": "Notes", "stage": "Étape", "traite": "Traité",
-    "is_supplier": "Fournisseur", "is_organisme": "Organisme", "no_mail": "Pas de courrier",
+    "name": "Raison sociale",
+    "enseigne": "Enseigne",
+    "reference": "Référence",
+    "siret": "SIRET",
+    "siren": "SIREN",
+    "naf_code": "Code NAF",
+    "headcount_band": "Effectif",
+    "legal_form": "Forme juridique",
+    "website": "Site web",
+    "email": "E-mail",
+    "phone": "Téléphone",
+    "notes": "Notes",
+    "stage": "Étape",
+    "traite": "Traité",
+    "is_supplier": "Fournisseur",
+    "is_organisme": "Organisme",
+    "no_mail": "Pas de courrier",
     "salesperson_id": "Commercial",
 }
 
@@ -63,8 +75,13 @@ FIELD_LABELS = {
 class MergeConflictError(ConflictError):
     """Both sides changed the same fields: the user must choose (conflict dialog)."""
 
-    def __init__(self, base: OrganisationRecord, mine: OrganisationRecord,
-                 theirs: OrganisationRecord, conflicting: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        base: OrganisationRecord,
+        mine: OrganisationRecord,
+        theirs: OrganisationRecord,
+        conflicting: tuple[str, ...],
+    ) -> None:
         super().__init__("organisation", base.id or 0)
         self.base, self.mine, self.theirs, self.conflicting = base, mine, theirs, conflicting
 
@@ -140,8 +157,9 @@ def _changed(a: OrganisationRecord, b: OrganisationRecord) -> set[str]:
     return {n for n in EDITABLE if getattr(a, n) != getattr(b, n)}
 
 
-def save_organisation(db: Database, mine: OrganisationRecord,
-                      base: OrganisationRecord | None = None) -> SaveResult:
+def save_organisation(
+    db: Database, mine: OrganisationRecord, base: OrganisationRecord | None = None
+) -> SaveResult:
     """Create (``mine.id is None``) or update an organisation.
 
     ``base`` is the snapshot the form was opened with (default: ``mine`` with
@@ -154,6 +172,7 @@ def save_organisation(db: Database, mine: OrganisationRecord,
     """
     mine = validate(mine)
     if mine.id is None:
+
         def create(session: Session) -> SaveResult:
             org = Organisation()
             _apply(org, mine, EDITABLE)
@@ -175,8 +194,13 @@ def save_organisation(db: Database, mine: OrganisationRecord,
             merged: tuple[str, ...] = ()
         else:
             theirs_changed = _changed(base, theirs)
-            both = tuple(sorted(n for n in mine_changed & theirs_changed
-                                if getattr(mine, n) != getattr(theirs, n)))
+            both = tuple(
+                sorted(
+                    n
+                    for n in mine_changed & theirs_changed
+                    if getattr(mine, n) != getattr(theirs, n)
+                )
+            )
             if both:
                 raise MergeConflictError(base, mine, theirs, both)
             merged = tuple(sorted(theirs_changed - mine_changed))
@@ -196,13 +220,15 @@ def _record_stage(session: Session, org: Organisation, before: Stage | None) -> 
     record_event(session, org.id, f"{old} → {new}")
 
 
-def change_stage(db: Database, org_id: int, version_id: int, stage: Stage,
-                 *, traite: bool | None = None) -> OrganisationRecord:
+def change_stage(
+    db: Database, org_id: int, version_id: int, stage: Stage, *, traite: bool | None = None
+) -> OrganisationRecord:
     """Move an organisation along the lifecycle; the change goes into its history.
 
     Raises:
         ConflictError: the organisation changed elsewhere since ``version_id``.
     """
+
     def write(session: Session) -> OrganisationRecord:
         org = session.get(Organisation, org_id)
         if org is None or org.deleted_at is not None:
@@ -230,23 +256,37 @@ def set_traite(db: Database, org_id: int, version_id: int, value: bool) -> Organ
     return change_stage(db, org_id, version_id, stage, traite=value)
 
 
-def trash_organisation(db: Database, org_id: int) -> None:
-    """Move to the trash (Corbeille); :func:`restore_organisation` brings it back."""
-    def write(session: Session) -> None:
-        org = session.get(Organisation, org_id)
-        if org is None:
-            raise NotFoundError("Organisation", org_id)
-        org.deleted_at = utcnow()
+def trash_organisations(db: Database, org_ids: list[int]) -> None:
+    """Move organisations to the trash (Corbeille) in one transaction.
 
-    db.run_write(write)
+    Raises:
+        NotFoundError: one of them does not exist (nothing is trashed).
+    """
+    _set_deleted(db, org_ids, trashed=True)
+
+
+def restore_organisations(db: Database, org_ids: list[int]) -> None:
+    """Take organisations out of the trash in one transaction."""
+    _set_deleted(db, org_ids, trashed=False)
+
+
+def trash_organisation(db: Database, org_id: int) -> None:
+    """Move one organisation to the trash; :func:`restore_organisation` brings it back."""
+    _set_deleted(db, [org_id], trashed=True)
 
 
 def restore_organisation(db: Database, org_id: int) -> None:
-    """Take an organisation out of the trash."""
+    """Take one organisation out of the trash."""
+    _set_deleted(db, [org_id], trashed=False)
+
+
+def _set_deleted(db: Database, org_ids: list[int], *, trashed: bool) -> None:
     def write(session: Session) -> None:
-        org = session.get(Organisation, org_id)
-        if org is None:
-            raise NotFoundError("Organisation", org_id)
-        org.deleted_at = None
+        now = utcnow()
+        for org_id in org_ids:
+            org = session.get(Organisation, org_id)
+            if org is None:
+                raise NotFoundError("Organisation", org_id)
+            org.deleted_at = now if trashed else None
 
     db.run_write(write)

@@ -9,7 +9,6 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from microcrm.app import AppContext, build_context
-from microcrm.crm.lists import PartyListService
 from microcrm.errors import MicroCRMError
 from microcrm.ui.main_window import MainWindow
 from microcrm.ui.workers import run_task
@@ -38,7 +37,8 @@ def offer_demo(window: MainWindow, ctx: AppContext, on_done: Callable[[], None])
     if any(window.service.counts().values()):
         return
     answer = QMessageBox.question(
-        window, "Base vide",
+        window,
+        "Base vide",
         "La base est vide. Voulez-vous la remplir avec des données de démonstration "
         f"({DEMO_SIZE['organisations']} entreprises, {DEMO_SIZE['persons']} contacts, "
         f"{DEMO_SIZE['documents']} documents) pour découvrir MicroCRM ?",
@@ -52,8 +52,9 @@ def offer_demo(window: MainWindow, ctx: AppContext, on_done: Callable[[], None])
     dialog.setMinimumDuration(300)
 
     def job(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> object:
-        return generate(ctx.db, seed=0, ged_root=ctx.ged_root, progress=progress, cancel=cancelled,
-                        **DEMO_SIZE)
+        return generate(
+            ctx.db, seed=0, ged_root=ctx.ged_root, progress=progress, cancel=cancelled, **DEMO_SIZE
+        )
 
     task = run_task(job)
     dialog.canceled.connect(task.cancel)
@@ -86,7 +87,7 @@ def run_gui(db_override: str | None = None) -> int:
     except MicroCRMError as exc:
         QMessageBox.critical(None, "MicroCRM", exc.message)
         return 1
-    window = MainWindow(PartyListService(ctx.db), ctx.db.display_location())
+    window = MainWindow(ctx)
     window.show()
     offer_demo(window, ctx, window.refresh)
     code = app.exec()

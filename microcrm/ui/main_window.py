@@ -1,165 +1,320 @@
-"""The main window: bases on the left with their counts, the list of the chosen base."""
+"""The main window: navigation by base and segment, the list, record sheets in tabs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QInputDialog,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableView,
+    QTabWidget,
     QToolBar,
+    QWidget,
 )
 
 from microcrm import __version__
-from microcrm.crm.bases import BASES
+from microcrm.app import AppContext
+from microcrm.crm.bases import TRASH
+from microcrm.crm.changes import ChangeFeed
 from microcrm.crm.lists import ListQuery, PartyListService
-from microcrm.ui.models.party_table import PartyTableModel
+from microcrm.crm.parties import restore_organisations, trash_organisations
+from microcrm.crm.segments import list_segments, save_segment
+from microcrm.errors import MicroCRMError
+from microcrm.ui.list_panel import ListPanel
+from microcrm.ui.navigation import Navigation, french_count
 
-SEARCH_DELAY_MS = 150
+POLL_MS = 3000
+WATCHED = frozenset({"organisation", "person", "address", "tag", "segment", "app_user"})
+
+
+@dataclass
+class UndoStep:
+    """One undoable list action: its label and how to undo it."""
+
+    label: str
+    undo: Callable[[], None]
 
 
 class MainWindow(QMainWindow):
-    """Navigation by base and a paged list; the record sheet comes with the next issue."""
+    """Bases and segments on the left, the list and open records in tabs."""
 
-    def __init__(self, service: PartyListService, location: str) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
-        self.service = service
-        self.setWindowTitle(f"MicroCRM — {location}")
-        self.resize(1200, 720)
+        self.ctx = ctx
+        self.db = db = ctx.db
+        self.service = PartyListService(db)
+        self.feed = ChangeFeed(db)
+        self._seq = self.feed.last_seq()
+        self._undo: list[UndoStep] = []
+        self.setWindowTitle(f"MicroCRM — {db.display_location()}")
+        self.resize(1280, 760)
 
-        self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
-        self.navigation.setMaximumWidth(240)
-        for base in BASES:
-            item = QListWidgetItem(base.label)
-            item.setData(Qt.ItemDataRole.UserRole, base.key)
-            self.navigation.addItem(item)
-
-        self.model = PartyTableModel(service)
-        self.table = QTableView()
-        self.table.setObjectName("list")
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSortIndicatorShown(True)
+        self.navigation = Navigation()
+        self.list_panel = ListPanel(self.service)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.addTab(self.list_panel, "Liste")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
 
         splitter = QSplitter()
         splitter.addWidget(self.navigation)
-        splitter.addWidget(self.table)
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText(
-            "Rechercher : nom, enseigne, ville, CP, téléphone, e-mail, SIRET…"
-        )
-        self.search.setClearButtonEnabled(True)
-        toolbar = QToolBar("Recherche")
-        toolbar.setObjectName("toolbar-search")
-        toolbar.setMovable(False)
-        toolbar.addWidget(QLabel(" Recherche "))
-        toolbar.addWidget(self.search)
-        self.addToolBar(toolbar)
+        self.navigation.query_chosen.connect(self._show_query)
+        self.list_panel.query_changed.connect(lambda _q: self._update_status())
+        self.list_panel.open_requested.connect(self.open_record)
+        self.list_panel.save_segment.clicked.connect(self.save_current_as_segment)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.navigation.currentRowChanged.connect(self._base_changed)
-
-        self._build_menus()
-        self.refresh_counts()
-        self.navigation.setCurrentRow(0)
+        self._build_actions()
+        self.refresh_navigation()
+        self.navigation.select_base("suspect")
         self._restore_layout()
 
-    # -- actions --------------------------------------------------------------
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&Fichier")
-        quit_action = QAction("&Quitter", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu("&Affichage")
-        find = QAction("&Rechercher", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self._focus_search)
-        view_menu.addAction(find)
-        refresh = QAction("&Actualiser", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh)
-        view_menu.addAction(refresh)
-        help_menu = self.menuBar().addMenu("&Aide")
-        about = QAction("À &propos de MicroCRM", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.poll_changes)
+        self._poll.start()
+
+    # -- actions ----------------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_new = self._action(
+            "&Nouvelle fiche", self.new_record, QKeySequence.StandardKey.New
+        )
+        self.act_export = self._action("&Exporter la liste…", self.list_panel.export, "Ctrl+E")
+        self.act_quit = self._action("&Quitter", self.close, QKeySequence.StandardKey.Quit)
+        self.act_find = self._action(
+            "&Rechercher", self._focus_search, QKeySequence.StandardKey.Find
+        )
+        self.act_refresh = self._action(
+            "&Actualiser", self.refresh, QKeySequence.StandardKey.Refresh
+        )
+        self.act_delete = self._action(
+            "&Mettre à la corbeille", self.trash_selected, QKeySequence.StandardKey.Delete
+        )
+        self.act_restore = self._action("&Restaurer", self.restore_selected)
+        self.act_undo = self._action("Annu&ler", self.undo, QKeySequence.StandardKey.Undo)
+        self.act_about = self._action("À &propos de MicroCRM", self._about)
+
+        menu = self.menuBar().addMenu("&Fichier")
+        for a in (self.act_new, self.act_export):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.act_quit)
+        menu = self.menuBar().addMenu("É&dition")
+        for a in (self.act_undo, self.act_delete, self.act_restore):
+            menu.addAction(a)
+        menu = self.menuBar().addMenu("&Affichage")
+        for a in (self.act_find, self.act_refresh):
+            menu.addAction(a)
+        self.menuBar().addMenu("&Aide").addAction(self.act_about)
+
+        toolbar = QToolBar("Actions")
+        toolbar.setObjectName("toolbar-main")
+        toolbar.setMovable(False)
+        for a in (
+            self.act_new,
+            self.act_delete,
+            self.act_restore,
+            self.act_export,
+            self.act_refresh,
+        ):
+            toolbar.addAction(a)
+        self.addToolBar(toolbar)
 
     def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
+        self.tabs.setCurrentIndex(0)
+        self.list_panel.search.setFocus()
+        self.list_panel.search.selectAll()
 
     def _about(self) -> None:
         QMessageBox.about(
-            self, "À propos de MicroCRM",
+            self,
+            "À propos de MicroCRM",
             f"<b>MicroCRM {__version__}</b><br>CRM de bureau pour TPE/PME.<br>"
-            "Données postales : La Poste (Licence Ouverte).",
+            "Codes postaux : La Poste, base officielle (Licence Ouverte).",
         )
 
-    # -- list -----------------------------------------------------------------
+    # -- navigation and list -------------------------------------------------------------
+    def _show_query(self, query: ListQuery) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.list_panel.show_query(query)
+        in_trash = query.base == TRASH.key
+        self.act_restore.setEnabled(in_trash)
+        self.act_delete.setEnabled(not in_trash)
+
     def current_base(self) -> str:
-        """Key of the base shown."""
-        row = self.navigation.currentRow()
-        return BASES[row].key if row >= 0 else BASES[0].key
+        """Key of the base shown in the list."""
+        return self.list_panel.model.query.base
 
-    def _base_changed(self, _row: int) -> None:
-        self.model.set_query(ListQuery(self.current_base(), self.search.text()))
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self._update_status()
-
-    def _apply_search(self) -> None:
-        q = self.model.query
-        self.model.set_query(ListQuery(q.base, self.search.text(), q.sort_key, q.descending))
-        self._update_status()
+    def refresh_navigation(self) -> None:
+        """Counts beside each base, and the segments."""
+        self.navigation.set_counts(self.service.counts())
+        self.navigation.set_segments(list_segments(self.db))
 
     def refresh(self) -> None:
-        """Reload counts and the list (after a change elsewhere)."""
-        self.refresh_counts()
-        self.model.refresh()
-        self._update_status()
-
-    def refresh_counts(self) -> None:
-        """Update the counts shown beside each base."""
-        counts = self.service.counts()
-        for row, base in enumerate(BASES):
-            item = self.navigation.item(row)
-            item.setText(f"{base.label}  ({counts[base.key]:,})".replace(",", "\u202f"))
+        """Reload counts, segments and the list."""
+        self.refresh_navigation()
+        self.list_panel.reload_choices()
+        self.list_panel.refresh()
 
     def _update_status(self) -> None:
-        n = self.model.rowCount()
-        label = "fiche" if n <= 1 else "fiches"
-        self.statusBar().showMessage(f"{n:,} {label}".replace(",", "\u202f"))
+        n = self.list_panel.model.rowCount()
+        label = self.navigation.base_label(self.current_base())
+        self.statusBar().showMessage(
+            f"{label} : {french_count(n)} {'fiche' if n <= 1 else 'fiches'}"
+        )
 
-    # -- layout memory --------------------------------------------------------
+    def poll_changes(self) -> None:
+        """Refresh when another workstation changed what is shown (change journal)."""
+        batch = self.feed.poll(self._seq)
+        self._seq = batch.last_seq
+        if batch.entities & WATCHED:
+            self.refresh()
+
+    def save_current_as_segment(self) -> None:
+        """Save the filters shown as a named segment."""
+        name, ok = QInputDialog.getText(self, "Enregistrer comme segment", "Nom du segment :")
+        if not ok:
+            return
+        try:
+            save_segment(self.db, name, self.list_panel.current_query())
+        except MicroCRMError as exc:
+            QMessageBox.warning(self, "Segment", exc.message)
+            return
+        self.refresh_navigation()
+        self.statusBar().showMessage(f"Segment « {name.strip()} » enregistré.", 5000)
+
+    # -- trash and undo ---------------------------------------------------------------------
+    def trash_selected(self) -> None:
+        """Move the selected organisations to the trash (Ctrl+Z brings them back)."""
+        if self.current_base() == TRASH.key or self.tabs.currentIndex() != 0:
+            return
+        ids = self.list_panel.selected_ids()
+        if not ids or self.list_panel.model.query.base in ("particulier", "personnel"):
+            return
+        trash_organisations(self.db, ids)
+        self._undo.append(
+            UndoStep(
+                f"Mise à la corbeille de {len(ids)} fiche(s)",
+                lambda: restore_organisations(self.db, ids),
+            )
+        )
+        self.refresh()
+        self.statusBar().showMessage(
+            f"{len(ids)} fiche(s) mise(s) à la corbeille — Ctrl+Z pour annuler.", 8000
+        )
+
+    def restore_selected(self) -> None:
+        """Take the selected organisations out of the trash."""
+        if self.current_base() != TRASH.key:
+            return
+        ids = self.list_panel.selected_ids()
+        if not ids:
+            return
+        restore_organisations(self.db, ids)
+        self._undo.append(
+            UndoStep(
+                f"Restauration de {len(ids)} fiche(s)", lambda: trash_organisations(self.db, ids)
+            )
+        )
+        self.refresh()
+
+    def undo(self) -> None:
+        """Undo the last change: in the open sheet if any, else the last list action."""
+        widget = self.tabs.currentWidget()
+        sheet_undo = getattr(widget, "undo", None)
+        if widget is not self.list_panel and callable(sheet_undo):
+            sheet_undo()
+            return
+        if not self._undo:
+            self.statusBar().showMessage("Rien à annuler.", 3000)
+            return
+        step = self._undo.pop()
+        step.undo()
+        self.refresh()
+        self.statusBar().showMessage(f"Annulé : {step.label}", 5000)
+
+    # -- record sheets -----------------------------------------------------------------------
+    def open_record(self, record_id: int) -> None:
+        """Open (or bring forward) the sheet of an organisation."""
+        self._open_sheet(record_id)
+
+    def new_record(self) -> None:
+        """A blank organisation sheet."""
+        self._open_sheet(None)
+
+    def _open_sheet(self, record_id: int | None) -> None:
+        from microcrm.ui.record.sheet import open_sheet
+
+        for i in range(1, self.tabs.count()):
+            if record_id is not None and getattr(self.tabs.widget(i), "org_id", None) == record_id:
+                self.tabs.setCurrentIndex(i)
+                return
+        sheet = open_sheet(self, record_id)
+        if sheet is None:
+            return
+        index = self.tabs.addTab(sheet, "Nouvelle fiche" if record_id is None else "…")
+        self.tabs.setCurrentIndex(index)
+
+    def close_tab(self, index: int) -> None:
+        """Close a sheet tab (it may ask to save first)."""
+        widget = self.tabs.widget(index)
+        if index == 0 or widget is None:
+            return
+        maybe_close = getattr(widget, "maybe_close", None)
+        if callable(maybe_close) and not maybe_close():
+            return
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+
+    def sheet_tabs(self) -> list[QWidget]:
+        """The open record sheets."""
+        widgets = (self.tabs.widget(i) for i in range(1, self.tabs.count()))
+        return [w for w in widgets if w is not None]
+
+    # -- layout memory ------------------------------------------------------------------------
     def _restore_layout(self) -> None:
         settings = QSettings()
-        geometry = settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        for key, restore in (
+            ("main/geometry", self.restoreGeometry),
+            ("main/state", self.restoreState),
+        ):
+            value = settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        QSettings().setValue("main/geometry", self.saveGeometry())
+        for i in range(self.tabs.count() - 1, 0, -1):
+            maybe_close = getattr(self.tabs.widget(i), "maybe_close", None)
+            if callable(maybe_close) and not maybe_close():
+                event.ignore()
+                return
+        self._poll.stop()
+        settings = QSettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        self.list_panel.save_layout()
         super().closeEvent(event)

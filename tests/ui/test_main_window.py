@@ -1,33 +1,47 @@
-"""The first window opens offscreen on a real database and lists its data."""
+"""The main window on a real database: bases, search, filters, segments, trash, export, refresh."""
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
+from microcrm.app import AppContext
 from microcrm.crm.lists import PartyListService
 from microcrm.db import Database
-from microcrm.models import Address, Organisation, Person, Stage
-from microcrm.ui.application import make_application
+from microcrm.models import Address, Organisation, Person, Stage, Tag, User
 from microcrm.ui.main_window import MainWindow
 from microcrm.ui.models.party_table import PartyTableModel
 
 
 def _fill(db: Database) -> None:
     def write(s: Session) -> None:
+        alice = User(login="alice", full_name="Alice Bernard")
+        s.add(alice)
+        salon = Tag(name="Salon 2026")
         rows = [
-            ("Boulangerie Martin", Stage.SUSPECT, "35000", "Rennes"),
-            ("Garage du Centre", Stage.SUSPECT, "29200", "Brest"),
-            ("Société Générale d'Études", Stage.PROSPECT, "75008", "Paris"),
-            ("Café de la Poste", Stage.CLIENT, "13001", "Marseille"),
+            ("Boulangerie Martin", Stage.SUSPECT, "35000", "Rennes", "+33299001122", True),
+            ("Garage du Centre", Stage.SUSPECT, "29200", "Brest", "+33298001122", False),
+            ('=HYPERLINK("x")', Stage.SUSPECT, "20000", "Ajaccio", None, False),
+            ("Société Générale d'Études", Stage.PROSPECT, "75008", "Paris", None, False),
+            ("Café de la Poste", Stage.CLIENT, "13001", "Marseille", None, False),
         ]
-        for name, stage, postcode, city in rows:
-            org = Organisation(name=name, stage=stage)
+        for name, stage, postcode, city, phone, tagged in rows:
+            org = Organisation(name=name, stage=stage, phone=phone, siret=None)
             org.addresses.append(Address(line1="1 rue de la Paix", postcode=postcode, city=city))
+            if tagged:
+                org.tags.append(salon)
+                org.salesperson_id = None
             s.add(org)
-        supplier = Organisation(name="Papeterie Dupont", is_supplier=True)
-        s.add(supplier)
+        s.flush()
+        s.get_one(Organisation, 1).salesperson_id = alice.id
+        s.add(Organisation(name="Papeterie Dupont", is_supplier=True))
         s.add(Person(last_name="Durand", first_name="Élise"))
         s.add(Person(last_name="Leroy", first_name="Marc", is_staff=True))
 
@@ -35,49 +49,137 @@ def _fill(db: Database) -> None:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, sqlite_db: Database) -> MainWindow:
-    make_application([])
-    _fill(sqlite_db)
-    win = MainWindow(PartyListService(sqlite_db), sqlite_db.display_location())
+def window(qtbot: QtBot, app_ctx: AppContext) -> MainWindow:
+    _fill(app_ctx.db)
+    win = MainWindow(app_ctx)
     qtbot.addWidget(win)
     win.show()
     return win
 
 
-def test_window_lists_bases_with_counts(window: MainWindow) -> None:
-    labels = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert labels[0] == "Suspects  (2)"
-    assert labels[1] == "Prospects  (1)"
-    assert labels[2] == "Clients  (1)"
-    assert labels[4] == "Fournisseurs  (1)"
-    assert labels[6] == "Particuliers  (1)"
-    assert labels[7] == "Personnel  (1)"
-    model = window.model
-    names = {model.data(model.index(r, 0)) for r in range(model.rowCount())}
-    assert names == {"Boulangerie Martin", "Garage du Centre"}
-    assert window.statusBar().currentMessage() == "2 fiches"
+def _names(win: MainWindow, column: int = 0) -> list[str]:
+    model = win.list_panel.model
+    return [model.data(model.index(r, column)) for r in range(model.rowCount())]
 
 
-def test_switching_base_and_search(window: MainWindow, qtbot: QtBot) -> None:
-    window.navigation.setCurrentRow(1)
-    assert window.model.data(window.model.index(0, 0)) == "Société Générale d'Études"
-    window.navigation.setCurrentRow(0)
-    qtbot.keyClicks(window.search, "brest")
-    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=2000)
-    assert window.model.data(window.model.index(0, 3)) == "Brest"
-    window.search.setText("etudes")  # accent-folded match on « Études »
-    window.navigation.setCurrentRow(1)
-    assert window.model.rowCount() == 1
+def test_bases_with_counts_and_list(window: MainWindow) -> None:
+    nav = window.navigation
+    texts = [nav.topLevelItem(0).child(i).text(0) for i in range(nav.topLevelItem(0).childCount())]
+    assert texts[:3] == ["Suspects  (3)", "Prospects  (1)", "Clients  (1)"]
+    assert "Fournisseurs  (1)" in texts
+    assert "Particuliers  (1)" in texts
+    assert "Personnel  (1)" in texts
+    assert set(_names(window)) == {"Boulangerie Martin", "Garage du Centre", '=HYPERLINK("x")'}
+    assert window.statusBar().currentMessage() == "Suspects : 3 fiches"
+    assert _names(window, 4)[0] in {"02 99 00 11 22", "02 98 00 11 22", ""}
 
 
-def test_sort_by_city(window: MainWindow) -> None:
-    window.model.sort(3)
-    cities = [window.model.data(window.model.index(r, 3)) for r in range(window.model.rowCount())]
-    assert cities == ["Brest", "Rennes"]
+def test_quick_search_and_filters(window: MainWindow, qtbot: QtBot) -> None:
+    panel = window.list_panel
+    qtbot.keyClicks(panel.search, "brest")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=2000)
+    assert _names(window, 3) == ["Brest"]
+    panel.search.setText("0299")  # phone digits
+    qtbot.waitUntil(lambda: _names(window) == ["Boulangerie Martin"], timeout=2000)
+    panel.search.clear()
+    panel.departement.setText("2a")
+    qtbot.waitUntil(lambda: _names(window, 3) == ["Ajaccio"], timeout=2000)
+    panel.departement.clear()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=2000)
+    panel.tag.setCurrentIndex(panel.tag.findText("Salon 2026"))
+    assert _names(window) == ["Boulangerie Martin"]
+    panel.reset_filters()
+    panel.salesperson.setCurrentIndex(panel.salesperson.findText("Alice Bernard"))
+    assert _names(window) == ["Boulangerie Martin"]
+    panel.reset_filters()
+    panel.traite.setCurrentIndex(panel.traite.findData(False))
+    assert panel.model.rowCount() == 3
 
 
-def test_model_contract(qtmodeltester: object, sqlite_db: Database) -> None:
-    _fill(sqlite_db)
-    model = PartyTableModel(PartyListService(sqlite_db))
+def test_accent_folded_search(window: MainWindow, qtbot: QtBot) -> None:
+    window.navigation.select_base("prospect")
+    window.list_panel.search.setText("etudes")
+    qtbot.waitUntil(lambda: window.list_panel.model.rowCount() == 1, timeout=2000)
+
+
+def test_save_filter_as_segment(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    window.list_panel.departement.setText("35")
+    qtbot.waitUntil(lambda: window.list_panel.model.rowCount() == 1, timeout=2000)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Bretagne 35", True))
+    window.save_current_as_segment()
+    segments = window.navigation.topLevelItem(1)
+    assert segments.childCount() == 1
+    window.navigation.select_base("client")
+    assert _names(window) == ["Café de la Poste"]
+    window.navigation.setCurrentItem(segments.child(0))
+    assert _names(window) == ["Boulangerie Martin"]
+    assert window.list_panel.departement.text() == "35"
+
+
+def test_trash_restore_and_undo(window: MainWindow) -> None:
+    panel = window.list_panel
+    panel.model.sort(0)
+    panel.table.selectRow(_names(window).index("Garage du Centre"))
+    window.trash_selected()
+    assert "Garage du Centre" not in _names(window)
+    window.undo()
+    assert "Garage du Centre" in _names(window)
+    panel.table.selectRow(_names(window).index("Garage du Centre"))
+    window.trash_selected()
+    window.navigation.select_base("corbeille")
+    assert _names(window) == ["Garage du Centre"]
+    panel.table.selectRow(0)
+    window.restore_selected()
+    assert _names(window) == []
+    window.navigation.select_base("suspect")
+    assert "Garage du Centre" in _names(window)
+
+
+def test_export_csv_and_xlsx_read_back(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
+    panel = window.list_panel
+    panel.model.sort(0)
+    csv_path, xlsx_path = tmp_path / "liste.csv", tmp_path / "liste.xlsx"
+    panel.export(csv_path)
+    qtbot.waitUntil(csv_path.exists, timeout=5000)
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:4] == ["Raison sociale", "Enseigne", "CP", "Ville"]
+    assert rows[1][0] == '\'=HYPERLINK("x")'  # formula injection neutralised
+    assert rows[2][0] == "Boulangerie Martin"
+    assert rows[2][2] == "35000"
+    panel.export(xlsx_path)
+    qtbot.waitUntil(xlsx_path.exists, timeout=5000)
+    ws = openpyxl.load_workbook(xlsx_path).active
+    assert ws is not None
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[1][0] == '=HYPERLINK("x")'
+    assert ws.cell(2, 1).data_type == "s"  # text, never a formula
+    assert values[2][2] == "35000"
+    assert len(values) == 4
+
+
+def test_list_refreshes_after_another_process_changes(window: MainWindow, qtbot: QtBot) -> None:
+    db_path = window.db.path
+    script = (
+        "from microcrm.db import open_database\n"
+        "from microcrm.models import Organisation, Stage\n"
+        f"db = open_database({str(db_path)!r}, workstation_id='other-pc')\n"
+        "db.run_write(lambda s: s.add(Organisation(name='Imprimerie Nouvelle', stage=Stage.SUSPECT)))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    window.poll_changes()
+    assert "Imprimerie Nouvelle" in _names(window)
+    nav = window.navigation.topLevelItem(0)
+    assert nav.child(0).text(0) == "Suspects  (4)"
+
+
+def test_model_contract(qtmodeltester: object, app_ctx: AppContext) -> None:
+    _fill(app_ctx.db)
+    model = PartyTableModel(PartyListService(app_ctx.db))
     model.refresh()
     qtmodeltester.check(model)  # type: ignore[attr-defined]

@@ -55,6 +55,17 @@ class PartyTableModel(QAbstractTableModel):
         """Database id of the row."""
         return self._ids[row]
 
+    def ids(self) -> list[int]:
+        """Every id shown, in order (a copy)."""
+        return list(self._ids)
+
+    def row_of(self, record_id: int) -> int | None:
+        """Row showing ``record_id``, or None."""
+        try:
+            return self._ids.index(record_id)
+        except ValueError:
+            return None
+
     # -- QAbstractTableModel ------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._ids)
@@ -62,8 +73,9 @@ class PartyTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
@@ -93,7 +105,7 @@ class PartyTableModel(QAbstractTableModel):
         block_no = row // self.BLOCK
         block = self._blocks.get(block_no)
         if block is None:
-            ids = self._ids[block_no * self.BLOCK:(block_no + 1) * self.BLOCK]
+            ids = self._ids[block_no * self.BLOCK : (block_no + 1) * self.BLOCK]
             block = self._service.rows(self._query.base, ids)
             self._blocks[block_no] = block
             if len(self._blocks) > self.MAX_BLOCKS:
