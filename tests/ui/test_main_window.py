@@ -169,7 +169,8 @@ def test_list_refreshes_after_another_process_changes(window: MainWindow, qtbot:
         "from microcrm.db import open_database\n"
         "from microcrm.models import Organisation, Stage\n"
         f"db = open_database({str(db_path)!r}, workstation_id='other-pc')\n"
-        "db.run_write(lambda s: s.add(Organisation(name='Imprimerie Nouvelle', stage=Stage.SUSPECT)))\n"
+        "org = Organisation(name='Imprimerie Nouvelle', stage=Stage.SUSPECT)\n"
+        "db.run_write(lambda s: s.add(org))\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
     window.poll_changes()
