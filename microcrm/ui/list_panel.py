@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
@@ -269,22 +270,23 @@ class ListPanel(QWidget):
         headers = [c.header for c in columns_for(query.base)]
         writer = write_csv if path.suffix.lower() == ".csv" else write_xlsx
 
-        def job(progress: ProgressFn, cancelled: object) -> int:
+        def job(progress: ProgressFn, cancelled: Callable[[], bool]) -> int:
             rows = self.service.rows_in_order(query.base, ids)
             return writer(
                 path, headers, rows, total=len(ids), progress=progress, cancelled=cancelled
-            )  # type: ignore[arg-type]
+            )
 
         dialog = QProgressDialog("Export en cours…", "Annuler", 0, max(len(ids), 1), self)
         dialog.setWindowTitle("Exporter la liste")
         dialog.setMinimumDuration(500)
-        task = run_task(job)
+        task = run_task(
+            job,
+            on_progress=lambda done, _t, _m: dialog.setValue(done),
+            on_finished=lambda n: self._exported(dialog, path, int(str(n))),
+            on_cancelled=dialog.reset,
+            on_failed=lambda exc, _tb: self._export_failed(dialog, exc),
+        )
         dialog.canceled.connect(task.cancel)
-        task.signals.progressed.connect(lambda done, _t, _m: dialog.setValue(done))
-        task.signals.finished.connect(lambda n: self._exported(dialog, path, int(n)))
-        task.signals.cancelled.connect(dialog.reset)
-        task.signals.failed.connect(lambda exc, _tb: self._export_failed(dialog, exc))
-        self._export_task = task  # keep a reference while it runs
 
     def _exported(self, dialog: QProgressDialog, path: Path, count: int) -> None:
         dialog.reset()

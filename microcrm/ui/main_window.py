@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QInputDialog,
     QMainWindow,
     QMessageBox,
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
             "&Nouvelle fiche", self.new_record, QKeySequence.StandardKey.New
         )
         self.act_export = self._action("&Exporter la liste…", self.list_panel.export, "Ctrl+E")
+        self.act_settings = self._action("&Paramètres…", self.open_settings, "Ctrl+,")
         self.act_quit = self._action("&Quitter", self.close, QKeySequence.StandardKey.Quit)
         self.act_find = self._action(
             "&Rechercher", self._focus_search, QKeySequence.StandardKey.Find
@@ -121,6 +123,8 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Fichier")
         for a in (self.act_new, self.act_export):
             menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.act_settings)
         menu.addSeparator()
         menu.addAction(self.act_quit)
         menu = self.menuBar().addMenu("É&dition")
@@ -206,6 +210,18 @@ class MainWindow(QMainWindow):
             return
         self.refresh_navigation()
         self.statusBar().showMessage(f"Segment « {name.strip()} » enregistré.", 5000)
+
+    def open_settings(self) -> None:
+        """Company identity, users, database location."""
+        from microcrm.ui.settings_dialog import SettingsDialog, restart_application
+
+        dialog = SettingsDialog(self.ctx, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if dialog.changed & {"users", "current_user"}:
+            self.refresh()
+        if dialog.restart_requested and self.close():
+            restart_application()
 
     # -- trash and undo ---------------------------------------------------------------------
     def trash_selected(self) -> None:

@@ -69,11 +69,30 @@ class Task(QRunnable):
 _running: set[Task] = set()
 
 
-def run_task(fn: TaskFn) -> Task:
-    """Start ``fn`` on the thread pool; keep a reference until it ends."""
+def run_task(
+    fn: TaskFn,
+    *,
+    on_progress: Callable[[int, int, str], object] | None = None,
+    on_finished: Callable[[object], object] | None = None,
+    on_failed: Callable[[object, str], object] | None = None,
+    on_cancelled: Callable[[], object] | None = None,
+) -> Task:
+    """Start ``fn`` on the thread pool with its slots connected first.
+
+    Slots are connected before the job starts: a job that ends at once must
+    not end before anyone listens. The task is kept alive until it ends.
+    """
     task = Task(fn)
     _running.add(task)
     for signal in (task.signals.finished, task.signals.failed, task.signals.cancelled):
         signal.connect(lambda *_: _running.discard(task))
+    if on_progress is not None:
+        task.signals.progressed.connect(on_progress)
+    if on_finished is not None:
+        task.signals.finished.connect(on_finished)
+    if on_failed is not None:
+        task.signals.failed.connect(on_failed)
+    if on_cancelled is not None:
+        task.signals.cancelled.connect(on_cancelled)
     QThreadPool.globalInstance().start(task)
     return task
