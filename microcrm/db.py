@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from microcrm.errors import BusyError, ConflictError, StorageError
-from microcrm.models import AppMeta
+from microcrm.models import AppMeta, Versioned
 from microcrm.storage import journal
 from microcrm.storage.location import check_usable, classify
 
@@ -102,6 +103,35 @@ def _install_sqlite_hooks(engine: Engine, busy_ms: int) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+#: ``Session.info`` key: versioned rows a write transaction tried to save, for ConflictError.
+_SAVED_ROWS = "microcrm_saved_rows"
+
+
+def _remember_saved(session: Session, obj: object) -> None:
+    """Note (class, id, version the save expects) of a versioned row being saved."""
+    if not isinstance(obj, Versioned):
+        return
+    state = instance_state(obj)
+    history = state.attrs.version_id.history
+    expected = next(iter(history.deleted or history.unchanged or history.added or ()), None)
+    row_id = state.identity[0] if state.identity else state.dict.get("id")
+    if row_id is not None:
+        session.info.setdefault(_SAVED_ROWS, []).append((type(obj), row_id, expected))
+
+
+def _remember_flushed(session: Session, _ctx: object, _instances: object) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        _remember_saved(session, obj)
+
+
+class _WriteSession(Session):
+    """Write-path session; notes what ``merge`` saves (its StaleDataError names no row)."""
+
+    def merge(self, instance: T, *, load: bool = True, options: Any = None) -> T:
+        _remember_saved(self, instance)
+        return super().merge(instance, load=load, options=options)
+
+
 @dataclass
 class Database:
     """An open database with its sessions; build one with :func:`open_database`."""
@@ -124,9 +154,14 @@ class Database:
             self.engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite else self.engine
         )
         self._read = sessionmaker(read_bind, expire_on_commit=False, info=dict(info))
-        self._write = sessionmaker(write_bind, expire_on_commit=False, info=dict(info))
+        self._write = sessionmaker(
+            write_bind, class_=_WriteSession, expire_on_commit=False, info=dict(info)
+        )
         event.listen(self._write, "after_flush", journal.after_flush)
         event.listen(self._write, "before_flush", _stamp_updated_by)
+        event.listen(self._write, "before_flush", _remember_flushed)
+        if not is_sqlite:
+            event.listen(self._write, "after_begin", _lock_journal_first)
 
     @property
     def is_sqlite(self) -> bool:
@@ -152,7 +187,11 @@ class Database:
         """Run ``fn`` in one write transaction, retrying it whole while the base is busy.
 
         ``fn`` must be idempotent (it may run again after a rollback) and must
-        not wait on the user. Raises:
+        not wait on the user. On PostgreSQL every write session takes the journal
+        lock as it begins, so writers are serialised as on SQLite and journal
+        order is commit order.
+
+        Raises:
             ConflictError: a versioned row was saved or deleted elsewhere meanwhile.
             BusyError: the base stayed locked past ``deadline`` seconds.
         """
@@ -164,7 +203,7 @@ class Database:
                     result = fn(session)
                 return result
             except StaleDataError as exc:
-                raise _conflict(session, exc) from exc
+                raise self._conflict(session, exc) from exc
             except OperationalError as exc:
                 if not is_busy(exc):
                     raise
@@ -175,6 +214,36 @@ class Database:
                 delay = min(delay * 2, RETRY_MAX_DELAY)
             finally:
                 session.close()
+
+    def _conflict(self, session: Session, exc: StaleDataError) -> ConflictError:
+        """Name the row behind a StaleDataError, and whether it was changed or deleted.
+
+        The failed transaction is rolled back by now (the session has forgotten
+        its objects), so the rows it tried to save were noted beforehand and
+        their current version is read back here.
+        """
+        message = str(exc)
+        named = re.search(r"table '(\w+)'|merged state <(\w+) at", message)
+        saved = session.info.get(_SAVED_ROWS, [])
+        if named:
+            table, class_name = named.groups()
+            saved = [
+                r
+                for r in saved
+                if table in (None, r[0].__tablename__) and class_name in (None, r[0].__name__)
+            ] or saved
+        for cls, row_id, expected in reversed(saved):
+            try:
+                with self.read() as s:
+                    current = s.scalar(select(cls.version_id).where(cls.id == row_id))
+            except SQLAlchemyError:  # pragma: no cover - the base went away meanwhile
+                return ConflictError(cls.__tablename__, int(row_id))
+            if current is None:
+                return ConflictError(cls.__tablename__, int(row_id), deleted=True)
+            if expected is None or current != expected:
+                return ConflictError(cls.__tablename__, int(row_id))
+        table = named.group(1) if named and named.group(1) else "enregistrement"
+        return ConflictError(table, 0)
 
     def session(self) -> Session:
         """A write-capable session for scripts and tests that manage their own transaction."""
@@ -190,6 +259,11 @@ class Database:
         self.engine.dispose()
 
 
+def _lock_journal_first(_session: Session, _txn: object, conn: Connection) -> None:
+    """PostgreSQL: queue for the journal lock before holding any row lock (no deadlock)."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": journal.PG_JOURNAL_LOCK})
+
+
 def _stamp_updated_by(session: Session, _ctx: object, _instances: object) -> None:
     login = session.info.get("user_login")
     if not login:
@@ -197,16 +271,6 @@ def _stamp_updated_by(session: Session, _ctx: object, _instances: object) -> Non
     for obj in list(session.new) + list(session.dirty):
         if hasattr(obj, "updated_by"):
             obj.updated_by = login
-
-
-def _conflict(session: Session, exc: StaleDataError) -> ConflictError:
-    """Name the row behind a StaleDataError from the session's pending objects."""
-    match = re.search(r"table '(\w+)'", str(exc))
-    table = match.group(1) if match else "enregistrement"
-    for obj in list(session.dirty) + list(session.deleted):
-        if getattr(obj, "__tablename__", None) == table:
-            return ConflictError(table, int(obj.id), deleted="0 were matched" in str(exc))
-    return ConflictError(table, 0)
 
 
 def create_db_engine(url: URL, mode: StorageMode, **kwargs: Any) -> Engine:
@@ -225,7 +289,9 @@ def detect_mode(url: URL) -> StorageMode:
     if url.get_backend_name() != "sqlite":
         return StorageMode.POSTGRES
     path = Path(url.database or "")
-    location = classify(path.parent if path.parent.exists() else Path.cwd())
+    # The folder asked for, even if it does not exist yet (mount prefixes and cloud
+    # folder names are matched on the path itself).
+    location = classify(path.parent)
     check_usable(location)
     if location.is_network:
         if sqlite_header_is_wal(path):
@@ -275,5 +341,27 @@ def open_database(
     if migrate:
         from microcrm.storage.migrate import prepare
 
-        prepare(db)
+        try:
+            prepare(db)
+        except DBAPIError as exc:
+            engine.dispose()
+            raise _unusable(db, exc) from exc
+        except BaseException:
+            engine.dispose()
+            raise
     return db
+
+
+def _unusable(db: Database, exc: DBAPIError) -> StorageError:
+    """A French reason for a driver error met while opening (not a base, damaged, no server)."""
+    reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    lowered = reason.lower()
+    if "file is not a database" in lowered:
+        why = "ce fichier n'est pas une base de données SQLite (ou il est chiffré)"
+    elif "malformed" in lowered:
+        why = "la base est endommagée ; restaurez la dernière sauvegarde (dossier backups)"
+    elif not db.is_sqlite:
+        why = f"le serveur PostgreSQL ne répond pas ou refuse la connexion ({reason})"
+    else:
+        why = reason
+    return StorageError(f"Impossible d'ouvrir la base {db.display_location()} : {why}.")

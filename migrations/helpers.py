@@ -26,7 +26,9 @@ _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION microcrm_version_must_increase() RETURNS trigger AS $$
 BEGIN
     IF NEW.version_id <= OLD.version_id THEN
-        RAISE EXCEPTION 'version_id must increase on %', TG_TABLE_NAME;
+        -- check_violation (23514): drivers raise IntegrityError, as SQLite's RAISE(ABORT) does.
+        RAISE EXCEPTION 'version_id must increase on %', TG_TABLE_NAME
+            USING ERRCODE = 'check_violation';
     END IF;
     RETURN NEW;
 END
@@ -61,3 +63,9 @@ def drop_version_trigger(table: str) -> None:
         op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_version ON {table}")
     else:
         op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_version")
+
+
+def drop_version_function() -> None:
+    """Remove the PostgreSQL trigger function once no trigger uses it (no-op on SQLite)."""
+    if op.get_context().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS microcrm_version_must_increase()")

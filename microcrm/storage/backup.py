@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +32,23 @@ class CheckResult:
 
 
 def check_sqlite(con: sqlite3.Connection, *, quick: bool = False) -> CheckResult:
-    """``integrity_check`` (or ``quick_check``) plus ``foreign_key_check``."""
+    """``integrity_check`` (or ``quick_check``) plus ``foreign_key_check``.
+
+    Some damage (an unreadable b-tree root, a file that is not a database) makes
+    the pragma itself fail: that is reported as a problem too, not raised.
+    A busy base (``OperationalError``) still raises.
+    """
     pragma = "quick_check" if quick else "integrity_check"
-    problems = [row[0] for row in con.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
-    problems += [
-        f"clé étrangère rompue : {table} ligne {rowid} → {parent}"
-        for table, rowid, parent, _ in con.execute("PRAGMA foreign_key_check")
-    ]
+    try:
+        problems = [row[0] for row in con.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
+        problems += [
+            f"clé étrangère rompue : {table} ligne {rowid} → {parent}"
+            for table, rowid, parent, _ in con.execute("PRAGMA foreign_key_check")
+        ]
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return CheckResult(False, (f"base illisible : {exc}",))
     return CheckResult(not problems, tuple(problems))
 
 
@@ -64,11 +75,16 @@ def backup_sqlite(db_path: Path, dest: Path, *, busy_timeout_s: float = 30.0) ->
             raise StorageError(
                 "La copie de sauvegarde est corrompue : " + "; ".join(result.problems[:5])
             )
-        staging = dest.with_name(dest.name + ".part")
-        shutil.copyfile(tmp, staging)
-        with staging.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        staging.replace(dest)
+        # One staging file per call: two workstations backing up in the same second
+        # (both opening an older base) must not rename each other's file away.
+        staging = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:12]}.part")
+        try:
+            shutil.copyfile(tmp, staging)
+            with staging.open("rb+") as fh:
+                os.fsync(fh.fileno())
+            staging.replace(dest)
+        finally:
+            staging.unlink(missing_ok=True)
         return result
     finally:
         tmp.unlink(missing_ok=True)

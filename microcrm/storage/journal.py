@@ -14,7 +14,12 @@ from microcrm.models import ChangeLog, Versioned, utcnow
 PG_JOURNAL_LOCK = 0x4D43524D  # "MCRM"
 
 
-def _lock_journal(session: Session) -> None:
+def lock_journal(session: Session) -> None:
+    """Take the journal lock on PostgreSQL (no-op on SQLite, whose writers are serialised).
+
+    Every write session of :class:`~microcrm.db.Database` takes it as it begins,
+    so a writer never queues for it while holding row locks (that deadlocked).
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_JOURNAL_LOCK})
 
@@ -37,7 +42,7 @@ def record(
     vers = list(versions) if versions is not None else [1 if op == "insert" else None] * len(ids)
     info = session.info
     now = utcnow()
-    _lock_journal(session)
+    lock_journal(session)
     session.execute(
         insert(ChangeLog),
         [
@@ -81,7 +86,7 @@ def after_flush(session: Session, _flush_context: UOWTransaction) -> None:
             }
         )
     if rows:
-        _lock_journal(session)
+        lock_journal(session)
         session.execute(insert(ChangeLog), rows)
 
 

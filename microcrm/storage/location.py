@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,17 @@ NETWORK_FSTYPES = frozenset(
         "fuse.sshfs",
     }
 )
-#: Mount options that silently disable byte-range locks (F1).
+#: Mount options that silently disable byte-range locks (F1). ``local_lock=none`` is
+#: NFS's default (locks go to the server), shown on every NFS mount: it is safe.
 UNSAFE_OPTIONS = ("nobrl", "nolock", "local_lock=")
-CLOUD_MARKERS = ("onedrive", "dropbox", "google drive", "googledrive", "icloud drive", "mega")
+SAFE_OPTIONS = ("local_lock=none",)
+#: A path component that a cloud-sync client created ("OneDrive - Contoso",
+#: "Dropbox (Personnel)", "Mon Drive"…), F15; a whole word, so "megane" is not MEGA.
+CLOUD_FOLDER = re.compile(
+    r"^(onedrive|dropbox|google ?drive|googledrive|my drive|mon drive|icloud ?drive"
+    r"|com~apple~clouddocs|mega(sync)?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,15 +111,19 @@ def check_usable(location: Location) -> None:
     Raises:
         StorageError: with a French message saying why and what to do.
     """
-    lowered = str(location.path).lower()
-    if any(marker in lowered for marker in CLOUD_MARKERS):
+    parts = re.split(r"[\\/]", str(location.path))
+    if any(CLOUD_FOLDER.match(part) for part in parts):
         raise StorageError(
             f"Le dossier {location.path} est synchronisé par un service de cloud : une base "
             "partagée y serait corrompue. Choisissez un partage réseau ou un dossier local."
         )
     if location.is_network:
         options = location.options.split(",")
-        bad = [o for o in options if any(o.startswith(u) for u in UNSAFE_OPTIONS)]
+        bad = [
+            o
+            for o in options
+            if o not in SAFE_OPTIONS and any(o.startswith(u) for u in UNSAFE_OPTIONS)
+        ]
         if bad:
             raise StorageError(
                 f"Le partage qui contient {location.path} est monté avec {', '.join(bad)} : "

@@ -18,12 +18,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import Connection, create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from microcrm import __version__
 from microcrm.db import Database, StorageMode
-from microcrm.errors import StorageError
+from microcrm.errors import MicroCRMError, StorageError
 from microcrm.models import AppMeta, Workstation, utcnow
 from microcrm.storage.backup import backup_name, backup_sqlite
 
@@ -64,6 +64,18 @@ def _refuse_newer(db: Database, revision: str | None) -> None:
         f"ce poste a la version {__version__}. Mettez à jour MicroCRM sur ce poste avant de "
         "l'ouvrir : aucune écriture n'a été faite."
     )
+
+
+def _refuse_foreign(db: Database, conn: Connection) -> None:
+    """A base without revision must be empty: never add our schema to another app's data."""
+    tables = sorted(t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_"))
+    if tables:
+        shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+        raise StorageError(
+            f"{db.display_location()} n'est pas une base MicroCRM : elle contient déjà des "
+            f"tables ({shown}). Choisissez un fichier neuf ou une base vide : aucune écriture "
+            "n'a été faite."
+        )
 
 
 def backups_folder(db: Database) -> Path:
@@ -124,15 +136,25 @@ def prepare(db: Database) -> None:
     """
     with db.engine.connect() as conn:
         revision = current_revision(conn)
+        if revision is None:
+            _refuse_foreign(db, conn)
     _refuse_newer(db, revision)
     if revision != head_revision():
-        if db.is_sqlite:
-            if revision is not None and db.path is not None:
-                dest = backups_folder(db) / backup_name("migration", revision)
-                backup_sqlite(db.path, dest)
-            _upgrade_sqlite(db)
-        else:
-            _upgrade_postgres(db)
+        try:
+            if db.is_sqlite:
+                if revision is not None and db.path is not None:
+                    dest = backups_folder(db) / backup_name("migration", revision)
+                    backup_sqlite(db.path, dest)
+                _upgrade_sqlite(db)
+            else:
+                _upgrade_postgres(db)
+        except MicroCRMError:
+            raise
+        except Exception as exc:
+            raise StorageError(
+                f"La mise à jour du schéma ({revision or 'base vide'} → {head_revision()}) a "
+                f"échoué : {exc}. La base est restée telle qu'elle était ; signalez ce message."
+            ) from exc
     _ensure_meta(db)
 
 

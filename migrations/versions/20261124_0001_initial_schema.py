@@ -20,6 +20,7 @@ from alembic import op
 from microcrm.migrations.helpers import (
     VERSIONED_TABLES_0001,
     create_version_trigger,
+    drop_version_function,
     drop_version_trigger,
 )
 
@@ -56,6 +57,7 @@ def _create_version_triggers() -> None:
 def _drop_version_triggers() -> None:
     for table in VERSIONED_TABLES_0001:
         drop_version_trigger(table)
+    drop_version_function()
 
 
 def upgrade() -> None:
