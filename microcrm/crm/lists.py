@@ -23,10 +23,10 @@ from microcrm.models import (
     Person,
     Tag,
     User,
-    fold,
     organisation_tag,
     person_tag,
 )
+from microcrm.models.search import search_fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +98,23 @@ _org_addr = aliased(Address)
 _person_addr = aliased(Address)
 
 
-def _phone_digits(digits: str) -> str:
-    """Phones are stored in E.164: a typed national ``0299…`` is searched as ``33299…``."""
-    return "33" + digits[1:] if len(digits) >= 2 and digits.startswith("0") else digits
+def search_needle(text: str) -> str:
+    """What to look for in ``search_key``, folded like the key.
+
+    Digits typed with spaces (``02 99 …``, ``35 000``) are joined.
+    """
+    needle = search_fold(text)
+    compact = needle.replace(" ", "")
+    return compact if compact.isdigit() else needle
 
 
 def _org_select(query: ListQuery) -> Select[tuple[int]]:
-    stmt = select(Organisation.id).outerjoin(
-        _org_addr, and_(_org_addr.organisation_id == Organisation.id, _org_addr.is_primary)
-    )
-    stmt = stmt.where(base_filter(query.base))
+    stmt = select(Organisation.id).where(base_filter(query.base))
+    needs_address = bool(query.departement) or query.sort_key in ("postcode", "city")
+    if needs_address:
+        stmt = stmt.outerjoin(
+            _org_addr, and_(_org_addr.organisation_id == Organisation.id, _org_addr.is_primary)
+        )
     if query.salesperson_id is not None:
         stmt = stmt.where(Organisation.salesperson_id == query.salesperson_id)
     if query.departement:
@@ -122,22 +129,9 @@ def _org_select(query: ListQuery) -> Select[tuple[int]]:
         )
     if query.traite is not None:
         stmt = stmt.where(Organisation.traite.is_(query.traite))
-    needle = fold(query.search)
+    needle = search_needle(query.search)
     if needle:
-        digits = "".join(ch for ch in needle if ch.isdigit())
-        conds = [
-            Organisation.name_key.contains(needle, autoescape=True),
-            func.lower(Organisation.enseigne).contains(needle, autoescape=True),
-            _org_addr.city_key.startswith(needle, autoescape=True),
-            Organisation.email.contains(needle, autoescape=True),
-        ]
-        if digits and len(digits) == len(needle.replace(" ", "")):
-            conds += [
-                _org_addr.postcode.startswith(digits),
-                Organisation.siret.startswith(digits),
-                Organisation.phone.contains(_phone_digits(digits)),
-            ]
-        stmt = stmt.where(or_(*conds))
+        stmt = stmt.where(Organisation.search_key.contains(needle, autoescape=True))
     sort_columns = {
         "name": Organisation.name_key,
         "enseigne": Organisation.enseigne,
@@ -150,14 +144,19 @@ def _org_select(query: ListQuery) -> Select[tuple[int]]:
         "traite": Organisation.traite,
     }
     key = sort_columns.get(query.sort_key, Organisation.name_key)
+    if key is Organisation.name_key and not query.descending:
+        # Exactly the order of ix_organisation_live_search: no sort step at all (a tie on
+        # name_key is broken by search_key, then rowid, so the order is still stable).
+        return stmt.order_by(Organisation.name_key)
     return stmt.order_by(key.desc() if query.descending else key.asc(), Organisation.id)
 
 
 def _person_select(query: ListQuery) -> Select[tuple[int]]:
-    stmt = select(Person.id).outerjoin(
-        _person_addr, and_(_person_addr.person_id == Person.id, _person_addr.is_primary)
-    )
-    stmt = stmt.where(base_filter(query.base))
+    stmt = select(Person.id).where(base_filter(query.base))
+    if query.departement or query.sort_key in ("postcode", "city"):
+        stmt = stmt.outerjoin(
+            _person_addr, and_(_person_addr.person_id == Person.id, _person_addr.is_primary)
+        )
     if query.salesperson_id is not None:
         stmt = stmt.where(Person.salesperson_id == query.salesperson_id)
     if query.departement:
@@ -166,18 +165,9 @@ def _person_select(query: ListQuery) -> Select[tuple[int]]:
         stmt = stmt.where(
             Person.id.in_(select(person_tag.c.person_id).where(person_tag.c.tag_id == query.tag_id))
         )
-    needle = fold(query.search)
+    needle = search_needle(query.search)
     if needle:
-        stmt = stmt.where(
-            or_(
-                Person.last_name_key.contains(needle, autoescape=True),
-                Person.first_name_key.contains(needle, autoescape=True),
-                Person.email.contains(needle, autoescape=True),
-                _person_addr.city_key.startswith(needle, autoescape=True),
-                _person_addr.postcode.startswith(needle, autoescape=True),
-                Person.phone.contains(_phone_digits(needle.replace(" ", ""))),
-            )
-        )
+        stmt = stmt.where(Person.search_key.contains(needle, autoescape=True))
     sort_columns = {
         "last_name": Person.last_name_key,
         "first_name": Person.first_name_key,
@@ -188,6 +178,8 @@ def _person_select(query: ListQuery) -> Select[tuple[int]]:
         "email": Person.email,
     }
     key = sort_columns.get(query.sort_key, Person.last_name_key)
+    if key is Person.last_name_key and not query.descending:
+        return stmt.order_by(Person.last_name_key, Person.first_name_key)  # index order
     return stmt.order_by(key.desc() if query.descending else key.asc(), Person.id)
 
 
@@ -243,8 +235,7 @@ class PartyListService:
         """Ids of the rows matching ``query``, in display order."""
         kind = BASES_BY_KEY[query.base].kind
         stmt = _org_select(query) if kind is BaseKind.ORGANISATION else _person_select(query)
-        with self._db.read() as session:
-            return list(session.scalars(stmt))
+        return [int(i) for i in self._db.fetch_column(stmt)]
 
     def rows(self, base: str, ids: Sequence[int]) -> dict[int, tuple[object, ...]]:
         """Display values (in :func:`columns_for` order) for the given ids."""

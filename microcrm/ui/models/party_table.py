@@ -21,7 +21,7 @@ Index = QModelIndex | QPersistentModelIndex
 class PartyTableModel(QAbstractTableModel):
     """Rows of one base; never the whole base in memory."""
 
-    BLOCK = 200
+    BLOCK = 100
     MAX_BLOCKS = 20
 
     def __init__(self, service: PartyListService, base: str = "suspect") -> None:
