@@ -66,7 +66,9 @@ def _backfill(conn: sa.Connection, table: str, sql: str, key: object) -> None:
 
 def upgrade() -> None:
     for table in ("organisation", "person"):
-        op.add_column(table, sa.Column("search_key", sa.Text(), nullable=False, server_default=""))
+        op.add_column(
+            table, sa.Column("search_key", sa.Text(), nullable=False, server_default=sa.text("''"))
+        )
     conn = op.get_bind()
     for table in ("organisation", "person"):
         drop_version_trigger(table)

@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from microcrm.db import Database, to_url
 from microcrm.models import Campaign, Organisation
+from microcrm.storage.migrate import head_revision
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -101,20 +102,25 @@ def add_campaigns(db: Database, count: int, letters: int = 0) -> list[int]:
     return db.run_write(write)
 
 
+#: Id of the revision :func:`script_dir_with` adds after the app's head.
+TEST_REVISION = "9999"
+
+
 def script_dir_with(tmp: Path, revision_body: str) -> Path:
-    """A copy of the app's migrations plus a revision ``0002`` with ``revision_body``.
+    """A copy of the app's migrations plus a test revision ``9999`` after the app's head.
 
     ``revision_body`` is the body of ``upgrade()`` (``op`` and ``sa`` are imported).
-    The app only ships 0001, so this is how the tests get an "older" database.
+    A base at the app's head is then "older" than this script folder: this is
+    how the tests exercise the upgrade path of the next release.
     """
     dest = tmp / "migrations"
     shutil.copytree(MIGRATIONS, dest, ignore=shutil.ignore_patterns("__pycache__"))
     body = textwrap.indent(textwrap.dedent(revision_body).strip(), "    ")
-    (dest / "versions" / "20990101_0002_test_only.py").write_text(
+    (dest / "versions" / f"20990101_{TEST_REVISION}_test_only.py").write_text(
         "import sqlalchemy as sa\n"
         "from alembic import op\n\n"
-        "revision = '0002'\n"
-        "down_revision = '0001'\n"
+        f"revision = '{TEST_REVISION}'\n"
+        f"down_revision = '{head_revision()}'\n"
         "branch_labels = None\n"
         "depends_on = None\n\n\n"
         f"def upgrade() -> None:\n{body}\n\n\n"

@@ -19,6 +19,7 @@ from microcrm.storage import migrate
 from microcrm.storage.backup import BACKUP_NAME, check_sqlite
 from microcrm.storage.migrate import alembic_config, current_revision, head_revision
 from tests.storage.helpers import (
+    TEST_REVISION,
     add_organisation,
     alembic_config_for,
     dump_rows,
@@ -33,6 +34,9 @@ from tests.storage.workers import open_with_revision_worker
 
 MODEL_TABLES = set(Base.metadata.tables)
 VERSION_TRIGGERS = {f"trg_{t}_version" for t in versioned_tables()}
+
+#: The app's real head, read before any test points alembic elsewhere.
+APP_HEAD = head_revision()
 
 
 def _alembic(target: str, action: str, revision: str) -> None:
@@ -149,7 +153,7 @@ def test_reopening_at_head_takes_no_backup_and_keeps_data(sqlite_db: Database) -
 def with_revision_0002(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Path:
-    """Make the app believe it ships a revision 0002 (``upgrade()`` body from ``parametrize``)."""
+    """Make the app believe it ships a revision after its head (``upgrade()`` body from ``parametrize``)."""
     body = request.param
     script_dir = script_dir_with(tmp_path / "scripts", body)
     monkeypatch.setattr(migrate, "alembic_config", lambda: alembic_config_for(script_dir))
@@ -165,26 +169,26 @@ op.create_table("probe", sa.Column("id", sa.Integer(), primary_key=True))
 def test_older_database_is_backed_up_before_migration(
     sqlite_path: Path, monkeypatch: pytest.MonkeyPatch, with_revision_0002: Path
 ) -> None:
-    with monkeypatch.context() as m:  # created by the app as shipped (0001)
+    with monkeypatch.context() as m:  # created by the app as shipped (its head)
         m.setattr(migrate, "alembic_config", alembic_config)
         db = open_database(sqlite_path)
         org_id = add_organisation(db, "Pressing du Centre")
         db.dispose()
 
-    db = open_database(sqlite_path)  # the "new version" of the app: head is 0002
+    db = open_database(sqlite_path)  # the "next version" of the app: head is TEST_REVISION
     db.dispose()
 
-    assert _schema(str(sqlite_path))[2] == "0002"
+    assert _schema(str(sqlite_path))[2] == TEST_REVISION
     backups = sorted((sqlite_path.parent / "backups").iterdir())
     assert len(backups) == 1
     match = BACKUP_NAME.match(backups[0].name)
     assert match is not None
-    assert (match.group(2), match.group(3)) == ("migration", "0001")
+    assert (match.group(2), match.group(3)) == ("migration", APP_HEAD)
     con = sqlite3.connect(backups[0])
     try:
         assert check_sqlite(con).ok
-        # Taken before the migration: old revision, data present, no trace of 0002.
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        # Taken before the migration: old revision, data present, no trace of the new revision.
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (APP_HEAD,)
         assert con.execute("SELECT name FROM organisation WHERE id = ?", (org_id,)).fetchone() == (
             "Pressing du Centre",
         )
@@ -218,7 +222,7 @@ def test_failing_migration_leaves_schema_and_revision_untouched(
         open_database(any_db_target)
 
     tables, triggers, revision = _schema(any_db_target)
-    assert revision == "0001"
+    assert revision == APP_HEAD
     assert tables == tables_before  # no "probe"
     assert triggers == triggers_before  # the batch rebuild of "tag" did not stick
     engine = plain_engine(any_db_target)
@@ -228,7 +232,9 @@ def test_failing_migration_leaves_schema_and_revision_untouched(
         assert conn.execute(select(Tag.name)).scalars().all() == ["Fidèle"]
     engine.dispose()
     if "://" not in any_db_target:  # the mandatory pre-migration backup was still taken
-        backups = list((Path(any_db_target).parent / "backups").glob("crm-*-migration-r0001*"))
+        backups = list(
+            (Path(any_db_target).parent / "backups").glob(f"crm-*-migration-r{APP_HEAD}*")
+        )
         assert len(backups) == 1
 
 
@@ -273,5 +279,5 @@ def test_two_workstations_upgrading_at_once_migrate_exactly_once(
         proc.join(timeout=30)
 
     assert results == ["ok", "ok"]
-    assert _schema(any_db_target)[2] == "0002"
+    assert _schema(any_db_target)[2] == TEST_REVISION
     assert dump_rows(any_db_target, ("probe",)) == {"probe": [(1,)]}
