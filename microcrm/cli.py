@@ -203,7 +203,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in OFFLINE:
             return OFFLINE[args.command](None, args)
-        ctx = build_context(args.db)
+        # ``check`` must not write (no migration, no heartbeat) into a base it inspects.
+        ctx = build_context(args.db, migrate=args.command != "check")
         try:
             return COMMANDS[args.command](ctx, args)
         finally:
