@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from microcrm.app import AppContext, build_context
 from microcrm.errors import MicroCRMError
+from microcrm.postal.reference import load_reference
 from microcrm.ui.main_window import MainWindow
 from microcrm.ui.workers import run_task
 
-DEMO_SIZE = {"organisations": 2000, "persons": 3000, "documents": 200}
+DEMO_ORGANISATIONS, DEMO_PERSONS, DEMO_DOCUMENTS = 2000, 3000, 200
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -40,8 +41,8 @@ def offer_demo(window: MainWindow, ctx: AppContext, on_done: Callable[[], None])
         window,
         "Base vide",
         "La base est vide. Voulez-vous la remplir avec des données de démonstration "
-        f"({DEMO_SIZE['organisations']} entreprises, {DEMO_SIZE['persons']} contacts, "
-        f"{DEMO_SIZE['documents']} documents) pour découvrir MicroCRM ?",
+        f"({DEMO_ORGANISATIONS} entreprises, {DEMO_PERSONS} contacts, {DEMO_DOCUMENTS} "
+        "documents) pour découvrir MicroCRM ?",
     )
     if answer != QMessageBox.StandardButton.Yes:
         return
@@ -53,11 +54,15 @@ def offer_demo(window: MainWindow, ctx: AppContext, on_done: Callable[[], None])
 
     def job(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> object:
         return generate(
-            ctx.db, seed=0, ged_root=ctx.ged_root, progress=progress, cancel=cancelled, **DEMO_SIZE
+            ctx.db,
+            organisations=DEMO_ORGANISATIONS,
+            persons=DEMO_PERSONS,
+            documents=DEMO_DOCUMENTS,
+            seed=0,
+            ged_root=ctx.ged_root,
+            progress=progress,
+            cancel=cancelled,
         )
-
-    task = run_task(job)
-    dialog.canceled.connect(task.cancel)
 
     def progressed(done: int, total: int, message: str) -> None:
         dialog.setMaximum(max(total, 1))
@@ -73,10 +78,10 @@ def offer_demo(window: MainWindow, ctx: AppContext, on_done: Callable[[], None])
         QMessageBox.warning(window, "Démonstration", f"La création a échoué : {exc}")
         on_done()
 
-    task.signals.progressed.connect(progressed)
-    task.signals.finished.connect(ended)
-    task.signals.cancelled.connect(ended)
-    task.signals.failed.connect(failed)
+    task = run_task(
+        job, on_progress=progressed, on_finished=ended, on_cancelled=ended, on_failed=failed
+    )
+    dialog.canceled.connect(task.cancel)
 
 
 def run_gui(db_override: str | None = None) -> int:
@@ -89,6 +94,9 @@ def run_gui(db_override: str | None = None) -> int:
         return 1
     window = MainWindow(ctx)
     window.show()
+    # Warm the postal reference (~80 ms) off the GUI thread: the first record sheet
+    # and every address editor then find it loaded.
+    run_task(lambda _progress, _cancelled: load_reference())
     offer_demo(window, ctx, window.refresh)
     code = app.exec()
     ctx.db.dispose()

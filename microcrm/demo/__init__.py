@@ -1,0 +1,10 @@
+"""Realistic French demo data generator (``microcrm demo``).
+
+Organisations with valid SIRET, contacts, private customers, staff, La
+Poste–normalised addresses, two years of commercial actions and real
+documents (PDF, DOCX, TXT, EML) in the GED store. See :func:`generate`.
+"""
+
+from microcrm.demo.generator import DemoReport, generate
+
+__all__ = ["DemoReport", "generate"]

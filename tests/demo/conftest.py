@@ -1,0 +1,38 @@
+"""Fixtures of the demo tests: one generated base shared by the read-only checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from microcrm.db import Database, open_database
+from microcrm.demo import DemoReport, generate
+
+TODAY = dt.date(2026, 11, 24)
+ORGANISATIONS, PERSONS, DOCUMENTS = 300, 450, 40
+
+
+@dataclass
+class Generated:
+    """A demo base generated once per session, and what generate() reported."""
+
+    db: Database
+    report: DemoReport
+    ged: Path
+    progress: list[tuple[int, int, str]]
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
+    """300 organisations, 450 persons and 40 documents on a real SQLite file (seed 7)."""
+    folder = tmp_path_factory.mktemp("demo")
+    db = open_database(folder / "crm.sqlite", workstation_id="ws-demo", user_login="demo")
+    calls: list[tuple[int, int, str]] = []
+    report = generate(db, organisations=ORGANISATIONS, persons=PERSONS, documents=DOCUMENTS,
+                      seed=7, today=TODAY, progress=lambda d, t, m: calls.append((d, t, m)))
+    yield Generated(db, report, folder / "ged", calls)
+    db.dispose()
