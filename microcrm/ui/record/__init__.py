@@ -1,0 +1,1 @@
+"""The record sheet (fiche) of an organisation and its tabs."""
