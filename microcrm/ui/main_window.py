@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 
 from microcrm import __version__
 from microcrm.app import AppContext
-from microcrm.crm.bases import TRASH
+from microcrm.crm.address_batch import AddressBatchService, BatchResult
+from microcrm.crm.bases import BASES_BY_KEY, TRASH, BaseKind
 from microcrm.crm.changes import ChangeFeed
 from microcrm.crm.lists import ListQuery, PartyListService
 from microcrm.crm.parties import restore_organisations, trash_organisations
 from microcrm.crm.segments import list_segments, save_segment
 from microcrm.errors import MicroCRMError
+from microcrm.ui.address_batch_dialog import HistoryDialog, normalise_addresses, undo_normalisation
 from microcrm.ui.list_panel import ListPanel
 from microcrm.ui.navigation import Navigation, french_count
 
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         self.db = db = ctx.db
         self.service = PartyListService(db)
         self.feed = ChangeFeed(db)
+        self.address_batches = AddressBatchService(db)
         self._seq = self.feed.last_seq()
         self._undo: list[UndoStep] = []
         self.setWindowTitle(f"MicroCRM — {db.display_location()}")
@@ -119,6 +122,10 @@ class MainWindow(QMainWindow):
         self.act_restore = self._action("&Restaurer", self.restore_selected)
         self.act_undo = self._action("Annu&ler", self.undo, QKeySequence.StandardKey.Undo)
         self.act_about = self._action("À &propos de MicroCRM", self._about)
+        self.act_normalise = self._action("&Normaliser les adresses…", self.normalise_addresses)
+        self.act_norm_history = self._action(
+            "&Historique des normalisations…", self.show_normalisation_history
+        )
 
         menu = self.menuBar().addMenu("&Fichier")
         for a in (self.act_new, self.act_export):
@@ -133,6 +140,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Affichage")
         for a in (self.act_find, self.act_refresh):
             menu.addAction(a)
+        menu = self.menuBar().addMenu("&Outils")
+        menu.addAction(self.act_normalise)
+        menu.addAction(self.act_norm_history)
         self.menuBar().addMenu("&Aide").addAction(self.act_about)
 
         toolbar = QToolBar("Actions")
@@ -166,8 +176,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         self.list_panel.show_query(query)
         in_trash = query.base == TRASH.key
+        organisations = BASES_BY_KEY[query.base].kind is BaseKind.ORGANISATION
         self.act_restore.setEnabled(in_trash)
-        self.act_delete.setEnabled(not in_trash)
+        self.act_delete.setEnabled(not in_trash and organisations)
+        self.act_normalise.setEnabled(not in_trash and organisations)
 
     def current_base(self) -> str:
         """Key of the base shown in the list."""
@@ -197,6 +209,11 @@ class MainWindow(QMainWindow):
         self._seq = batch.last_seq
         if batch.entities & WATCHED:
             self.refresh()
+        if batch.entities & {"organisation", "person", "address", "tag"}:
+            for sheet in self.sheet_tabs():
+                reload = getattr(sheet, "reload", None)
+                if callable(reload):
+                    reload()
 
     def save_current_as_segment(self) -> None:
         """Save the filters shown as a named segment."""
@@ -222,6 +239,39 @@ class MainWindow(QMainWindow):
             self.refresh()
         if dialog.restart_requested and self.close():
             restart_application()
+
+    # -- addresses ----------------------------------------------------------------------------
+    def normalise_addresses(self) -> None:
+        """NF Z10-011 over the selected rows, or the whole list shown: review, then apply."""
+        base = self.current_base()
+        if base == TRASH.key or BASES_BY_KEY[base].kind is not BaseKind.ORGANISATION:
+            return
+        selected = self.list_panel.selected_ids()
+        ids = selected or self.list_panel.model.ids()
+        if not ids:
+            return
+        what = self.navigation.base_label(base)
+        label = f"{what} — {french_count(len(ids))} fiche(s) sélectionnée(s)" if selected else what
+        normalise_addresses(self, self.address_batches, ids, label, self._addresses_normalised)
+
+    def _addresses_normalised(self, result: BatchResult) -> None:
+        batch_id = result.batch_id
+        if batch_id is not None:
+            self._undo.append(
+                UndoStep(
+                    f"Normalisation de {result.applied} adresse(s)",
+                    lambda: undo_normalisation(
+                        self, self.address_batches, batch_id, lambda _r: self.refresh()
+                    ),
+                )
+            )
+        self.refresh()
+
+    def show_normalisation_history(self) -> None:
+        """Past batch normalisations, each undoable."""
+        dialog = HistoryDialog(self.address_batches, self)
+        dialog.undone.connect(lambda _r: self.refresh())
+        dialog.exec()
 
     # -- trash and undo ---------------------------------------------------------------------
     def trash_selected(self) -> None:
@@ -292,7 +342,7 @@ class MainWindow(QMainWindow):
         sheet = open_sheet(self, record_id)
         if sheet is None:
             return
-        index = self.tabs.addTab(sheet, "Nouvelle fiche" if record_id is None else "…")
+        index = self.tabs.addTab(sheet, sheet.title())
         self.tabs.setCurrentIndex(index)
 
     def close_tab(self, index: int) -> None:
