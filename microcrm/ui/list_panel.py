@@ -80,7 +80,7 @@ class ListPanel(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText(
-            "Rechercher : nom, enseigne, ville, CP, téléphone, e-mail, SIRET…"
+            "Rechercher (nom, ville, CP, tél., e-mail, SIRET…)"
         )
         self.search.setClearButtonEnabled(True)
         self.salesperson = QComboBox()
@@ -193,12 +193,23 @@ class ListPanel(QWidget):
             self._save_header()
         selected = self._selected_id()
         self.model.set_query(query)
+        self._show_sort_indicator(query)
         if kind != self._kind:
             self._kind = kind
             self._restore_header()
         if selected is not None:
             self.select_id(selected)
         self.query_changed.emit(query)
+
+    def _show_sort_indicator(self, query: ListQuery) -> None:
+        """Make the header's arrow tell the truth about the order shown (no re-sort)."""
+        keys = [c.key for c in columns_for(query.base)]
+        column = keys.index(query.sort_key) if query.sort_key in keys else 0
+        order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
 
     # -- selection ---------------------------------------------------------------
     def _selected_id(self) -> int | None:
@@ -246,7 +257,11 @@ class ListPanel(QWidget):
     def _restore_header(self) -> None:
         state = QSettings().value(f"list/{self._kind}/header")
         if isinstance(state, QByteArray):
-            self.table.horizontalHeader().restoreState(state)
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)  # widths and order only: the query decides the sort
+            header.restoreState(state)
+            header.blockSignals(False)
+            self._show_sort_indicator(self.model.query)
 
     def save_layout(self) -> None:
         """Remember column widths, order and visibility."""
