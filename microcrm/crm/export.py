@@ -15,10 +15,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ProgressFn = Callable[[int, int, str], None]
 
@@ -82,6 +78,11 @@ def write_xlsx(
     title: str = "Export",
 ) -> int:
     """Write rows to an XLSX workbook (streaming, constant memory); returns the count."""
+    # openpyxl costs ~90 ms to import: only when an export is asked for, not at start.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     bold = Font(bold=True)

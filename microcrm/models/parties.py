@@ -57,10 +57,20 @@ class Organisation(Versioned, SoftDeleted, Base):
     __table_args__ = (
         # The base lists and their quick search, answered from the index alone.
         Index(
-            "ix_organisation_live_search", "stage", "name_key", "search_key",
-            sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL"),
+            "ix_organisation_live_search",
+            "stage",
+            "name_key",
+            "search_key",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
         ),
         Index("ix_organisation_salesperson", "salesperson_id"),
+        Index(
+            "ix_organisation_trash",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
         Index("ix_organisation_siren", "siren"),
         CheckConstraint("siret IS NULL OR length(siret) = 14", name="siret_length"),
         CheckConstraint("siren IS NULL OR length(siren) = 9", name="siren_length"),
@@ -126,9 +136,14 @@ class Person(Versioned, SoftDeleted, Base):
     __table_args__ = (
         Index("ix_person_name", "last_name_key", "first_name_key"),
         Index(
-            "ix_person_live_search", "is_staff", "organisation_id", "last_name_key",
-            "first_name_key", "search_key",
-            sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL"),
+            "ix_person_live_search",
+            "is_staff",
+            "organisation_id",
+            "last_name_key",
+            "first_name_key",
+            "search_key",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
         ),
         Index("ix_person_organisation", "organisation_id"),
     )
