@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import phonenumbers
 from stdnum.fr import siren as stdnum_siren
@@ -20,22 +21,29 @@ def digits_only(value: str) -> str:
     return re.sub(r"[\s.\-\u00a0\u202f]", "", value)
 
 
+def _clean_company_number(value: str, field: str, label: str, length: int,
+                          is_valid: Callable[[str], bool]) -> str | None:
+    value = digits_only(value or "")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) != length:
+        raise ValidationError(
+            field, f"Le {label} doit comporter {length} chiffres (saisi : {len(value)})."
+        )
+    if not is_valid(value):
+        raise ValidationError(
+            field, f"Le {label} {value} n'est pas valide : clé de contrôle incorrecte."
+        )
+    return value
+
+
 def clean_siret(value: str, field: str = "siret") -> str | None:
     """A valid 14-digit SIRET (Luhn key checked, La Poste's 356000000 rule included), or None.
 
     Raises:
         ValidationError: the SIRET is malformed or its key is wrong.
     """
-    value = digits_only(value or "")
-    if not value:
-        return None
-    if not value.isdigit() or len(value) != 14:
-        raise ValidationError(field, f"Le SIRET doit comporter 14 chiffres (saisi : {len(value)}).")
-    if not stdnum_siret.is_valid(value):
-        raise ValidationError(
-            field, f"Le SIRET {value} n'est pas valide : clé de contrôle incorrecte."
-        )
-    return value
+    return _clean_company_number(value, field, "SIRET", 14, stdnum_siret.is_valid)
 
 
 def clean_siren(value: str, field: str = "siren") -> str | None:
@@ -44,16 +52,7 @@ def clean_siren(value: str, field: str = "siren") -> str | None:
     Raises:
         ValidationError: the SIREN is malformed or its key is wrong.
     """
-    value = digits_only(value or "")
-    if not value:
-        return None
-    if not value.isdigit() or len(value) != 9:
-        raise ValidationError(field, f"Le SIREN doit comporter 9 chiffres (saisi : {len(value)}).")
-    if not stdnum_siren.is_valid(value):
-        raise ValidationError(
-            field, f"Le SIREN {value} n'est pas valide : clé de contrôle incorrecte."
-        )
-    return value
+    return _clean_company_number(value, field, "SIREN", 9, stdnum_siren.is_valid)
 
 
 def clean_naf(value: str, field: str = "naf_code") -> str | None:
