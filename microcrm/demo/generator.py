@@ -31,6 +31,7 @@ from microcrm.errors import ValidationError
 from microcrm.models import (
     Action,
     Address,
+    ImportBatch,
     Organisation,
     Person,
     organisation_tag,
@@ -155,12 +156,20 @@ def _parties(session: Session, *, seed: int, organisations: int, persons: int,
     reporter.done = 0
     sirens = _taken_sirens(session)
     audit: dict[str, Any] = audit_columns(utcnow(), session.info.get("user_login"))
+    # Every demo party belongs to one batch: demo rows are recognisable (never mailed for
+    # real by mistake) and can be removed all at once later.
+    batch = ImportBatch(
+        created_by=session.info.get("user_login"), preset="demo",
+        sources=f"microcrm demo --organisations {organisations} --persons {persons} --seed {seed}",
+    )
+    session.add(batch)
+    session.flush()
     basics = create_basics(session, random.Random(f"{seed}:basics"), picker, sirens)
     counts = _Counts(users=basics.created_users, basics=basics)
     plan = plan_parties(random.Random(f"{seed}:plan"), organisations, persons)
     builder = PartyBuilder(random.Random(f"{seed}:parties"), basics=basics, picker=picker,
                            normaliser=Normaliser(picker.reference), sirens=sirens, today=today,
-                           audit=audit)
+                           audit=audit, batch_id=batch.id)
     alloc = IdAllocator(session)
     for start in range(0, organisations, CHUNK):
         stop = min(start + CHUNK, organisations)

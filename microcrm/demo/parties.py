@@ -123,9 +123,10 @@ class PartyBuilder:
 
     def __init__(self, rng: random.Random, *, basics: Basics, picker: PlacePicker,
                  normaliser: Normaliser, sirens: set[str], today: dt.date,
-                 audit: dict[str, Any]) -> None:
+                 audit: dict[str, Any], batch_id: int | None = None) -> None:
         self.rng, self.basics, self.picker, self.norm = rng, basics, picker, normaliser
         self.sirens, self.audit, self.today = sirens, audit, today
+        self.batch_id = batch_id
         self.actions = ActionMaker(rng, today, basics.action_types, audit)
         self._activity_cum = list(itertools.accumulate(a.weight for a in companies.ACTIVITIES))
         self._organisme_cum = list(
@@ -158,7 +159,8 @@ class PartyBuilder:
             "first_name": first, "last_name_key": fold(last), "first_name_key": fold(first),
             "role": None, "email": None, "phone": None, "mobile": None, "notes": None,
             "is_staff": False, "stage": None, "no_mail": rng.random() < 0.01,
-            "no_email": rng.random() < 0.02, "salesperson_id": None, "import_batch_id": None,
+            "no_email": rng.random() < 0.02, "salesperson_id": None,
+            "import_batch_id": self.batch_id,
             "deleted_at": None, **self.audit,
         }
         row.update(values)
@@ -241,7 +243,7 @@ class PartyBuilder:
             "is_supplier": cat == SUPPLIER or (stage is not None and rng.random() < 0.02),
             "is_organisme": cat == ORGANISME, "no_mail": rng.random() < 0.02,
             "salesperson_id": self._salesperson(place) if stage is not None else None,
-            "import_batch_id": None, "deleted_at": None, **self.audit,
+            "import_batch_id": self.batch_id, "deleted_at": None, **self.audit,
         }
         return org, (gender, first, last, role), domain
 

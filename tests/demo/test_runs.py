@@ -21,6 +21,7 @@ from microcrm.models import (
     ChangeLog,
     Document,
     DocumentVersion,
+    ImportBatch,
     Organisation,
     Person,
     Sector,
@@ -148,3 +149,17 @@ def test_today_defaults_to_the_current_date(sqlite_db: Database) -> None:
         latest = s.scalar(select(func.max(Action.due_at)))
     today = dt.datetime.now(dt.UTC).date()
     assert latest is None or latest.date() <= today + dt.timedelta(days=92)
+
+
+def test_demo_rows_are_marked_by_their_batch(sqlite_db: Database) -> None:
+    generate(sqlite_db, seed=3, **SMALL)
+    generate(sqlite_db, seed=4, **SMALL)
+    with sqlite_db.read() as s:
+        batches = s.scalars(select(ImportBatch).order_by(ImportBatch.id)).all()
+        assert [b.preset for b in batches] == ["demo", "demo"]
+        assert "--seed 3" in batches[0].sources
+        per_batch = dict(
+            s.execute(select(Organisation.import_batch_id, func.count()).group_by(Organisation.import_batch_id)).tuples().all()
+        )
+        assert per_batch == {batches[0].id: 60, batches[1].id: 60}
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.import_batch_id.is_(None))) == 0
