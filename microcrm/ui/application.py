@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from microcrm.app import AppContext, build_context
@@ -97,7 +97,8 @@ def run_gui(db_override: str | None = None) -> int:
     # Warm the postal reference (~80 ms) off the GUI thread: the first record sheet
     # and every address editor then find it loaded.
     run_task(lambda _progress, _cancelled: load_reference())
-    offer_demo(window, ctx, window.refresh)
+    # After the first paint: the window is on screen before the question is asked.
+    QTimer.singleShot(0, lambda: offer_demo(window, ctx, window.refresh))
     code = app.exec()
     ctx.db.dispose()
     return code
