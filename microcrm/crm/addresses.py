@@ -1,4 +1,4 @@
-"""The primary postal address of an organisation: load, normalise and save with merge.
+"""The primary postal address of an organisation or a person: load, normalise, save, merge.
 
 Nothing typed is lost: ``line1``…``country`` are stored as the user wrote
 them, and the NF Z10-011 form computed by :mod:`microcrm.postal.normalize`
@@ -9,13 +9,17 @@ computed at print time (see :class:`~microcrm.models.Address`).
 Saving merges three ways like organisations (storage-design §4.1): fields
 changed on one side only merge by themselves; fields changed on both sides
 raise :class:`AddressConflictError` and nothing is written.
+
+An address has exactly one owner (the ``one_owner`` check): the
+``*_primary_address`` functions take an organisation id, the
+``*_person_address`` ones a person id (private customers, staff).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from microcrm.db import Database
@@ -112,10 +116,26 @@ def address_snapshot(row: Address) -> AddressRecord:
     )
 
 
-def _primary(session: Session, organisation_id: int) -> Address | None:
+def _owner(*, organisation_id: int | None = None, person_id: int | None = None) -> dict[str, int]:
+    """The owner column and id of an address (exactly one)."""
+    if (organisation_id is None) == (person_id is None):
+        raise ValueError("an address belongs to one organisation or one person")
+    if organisation_id is not None:
+        return {"organisation_id": organisation_id}
+    assert person_id is not None
+    return {"person_id": person_id}
+
+
+def _owned_by(owner: dict[str, int]) -> ColumnElement[bool]:
+    if "person_id" in owner:
+        return Address.person_id == owner["person_id"]
+    return Address.organisation_id == owner["organisation_id"]
+
+
+def _primary(session: Session, owner: dict[str, int]) -> Address | None:
     return session.scalars(
         select(Address)
-        .where(Address.organisation_id == organisation_id, Address.is_primary.is_(True))
+        .where(_owned_by(owner), Address.is_primary.is_(True))
         .order_by(Address.id)
         .limit(1)
     ).first()
@@ -123,7 +143,7 @@ def _primary(session: Session, organisation_id: int) -> Address | None:
 
 def read_primary_address(session: Session, organisation_id: int) -> AddressRecord:
     """The primary address inside an open read; an empty record when there is none."""
-    row = _primary(session, organisation_id)
+    row = _primary(session, _owner(organisation_id=organisation_id))
     return address_snapshot(row) if row is not None else AddressRecord()
 
 
@@ -131,6 +151,18 @@ def load_primary_address(db: Database, organisation_id: int) -> AddressRecord:
     """The primary address of an organisation; an empty record when there is none."""
     with db.read() as session:
         return read_primary_address(session, organisation_id)
+
+
+def read_person_address(session: Session, person_id: int) -> AddressRecord:
+    """A person's primary address inside an open read; an empty record when there is none."""
+    row = _primary(session, _owner(person_id=person_id))
+    return address_snapshot(row) if row is not None else AddressRecord()
+
+
+def load_person_address(db: Database, person_id: int) -> AddressRecord:
+    """The primary address of a person; an empty record when there is none."""
+    with db.read() as session:
+        return read_person_address(session, person_id)
 
 
 def _changed(a: AddressRecord, b: AddressRecord) -> set[str]:
@@ -166,13 +198,33 @@ def save_primary_address(
     Raises:
         AddressConflictError: the same field was changed elsewhere meanwhile.
     """
+    return _save(db, _owner(organisation_id=organisation_id), mine, base)
+
+
+def save_person_address(
+    db: Database,
+    person_id: int,
+    mine: AddressRecord,
+    base: AddressRecord | None = None,
+) -> AddressSaveResult:
+    """Create or update the primary address of a person, normalised (as an organisation's).
+
+    Raises:
+        AddressConflictError: the same field was changed elsewhere meanwhile.
+    """
+    return _save(db, _owner(person_id=person_id), mine, base)
+
+
+def _save(
+    db: Database, owner: dict[str, int], mine: AddressRecord, base: AddressRecord | None
+) -> AddressSaveResult:
     mine = clean_typed(mine)
     base = base or mine
 
     def write(session: Session) -> AddressSaveResult:
-        row = _primary(session, organisation_id)
+        row = _primary(session, owner)
         if row is None:
-            row = Address(organisation_id=organisation_id, is_primary=True)
+            row = Address(is_primary=True, **owner)
             session.add(row)
             names = tuple(TYPED_FIELDS)
             merged: tuple[str, ...] = ()

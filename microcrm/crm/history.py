@@ -1,11 +1,15 @@
-"""The client's history: events recorded as done actions of a system action type."""
+"""The client's history: events recorded as done actions of a system action type.
+
+An event belongs to an organisation or to a person (a private customer, a staff
+member): the ``action`` row names either, or both for a contact of an organisation.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from microcrm.models import Action, ActionStatus, ActionType, User, utcnow
+from microcrm.models import STAGE_LABELS, Action, ActionStatus, ActionType, Stage, User, utcnow
 
 LIFECYCLE_TYPE = "Changement d'étape"
 
@@ -30,17 +34,33 @@ def current_user_id(session: Session) -> int | None:
     return session.scalar(select(User.id).where(User.login == login))
 
 
+def stage_change_subject(before: Stage | None, after: Stage | None) -> str:
+    """« Suspect → Prospect » (« — » for no stage)."""
+    old = STAGE_LABELS[before] if before else "—"
+    new = STAGE_LABELS[after] if after else "—"
+    return f"{old} → {new}"
+
+
 def record_event(
     session: Session,
-    organisation_id: int,
+    organisation_id: int | None,
     subject: str,
     type_name: str = LIFECYCLE_TYPE,
     notes: str | None = None,
+    *,
+    person_id: int | None = None,
 ) -> Action:
-    """Add a done action dated now, by the current user, to the organisation's history."""
+    """Add a done action dated now, by the current user, to an organisation's or person's history.
+
+    Raises:
+        ValueError: neither an organisation nor a person was given.
+    """
+    if organisation_id is None and person_id is None:
+        raise ValueError("record_event needs an organisation or a person")
     now = utcnow()
     action = Action(
         organisation_id=organisation_id,
+        person_id=person_id,
         action_type_id=action_type_id(session, type_name),
         user_id=current_user_id(session),
         subject=subject,

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, fields, replace
 from sqlalchemy.orm import Session
 
 from microcrm.crm import validation as v
-from microcrm.crm.history import record_event
+from microcrm.crm.history import record_event, stage_change_subject
+from microcrm.crm.merge import RecordConflictError, base_for, plan_merge
 from microcrm.db import Database
 from microcrm.errors import ConflictError, NotFoundError, ValidationError
-from microcrm.models import STAGE_LABELS, Organisation, Stage, utcnow
+from microcrm.models import Organisation, Stage, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ FIELD_LABELS = {
 }
 
 
-class MergeConflictError(ConflictError):
+class MergeConflictError(RecordConflictError[OrganisationRecord]):
     """Both sides changed the same fields: the user must choose (conflict dialog)."""
 
     def __init__(
@@ -82,8 +83,7 @@ class MergeConflictError(ConflictError):
         theirs: OrganisationRecord,
         conflicting: tuple[str, ...],
     ) -> None:
-        super().__init__("organisation", base.id or 0)
-        self.base, self.mine, self.theirs, self.conflicting = base, mine, theirs, conflicting
+        super().__init__("organisation", base, mine, theirs, conflicting, names=EDITABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,22 +153,19 @@ def load_organisation(db: Database, org_id: int) -> OrganisationRecord:
         return snapshot(org)
 
 
-def _changed(a: OrganisationRecord, b: OrganisationRecord) -> set[str]:
-    return {n for n in EDITABLE if getattr(a, n) != getattr(b, n)}
-
-
 def save_organisation(
     db: Database, mine: OrganisationRecord, base: OrganisationRecord | None = None
 ) -> SaveResult:
     """Create (``mine.id is None``) or update an organisation.
 
-    ``base`` is the snapshot the form was opened with (default: ``mine`` with
-    its version, meaning "I changed everything I show").
+    ``base`` is the snapshot the form was opened with (default: the stored
+    version ``mine`` carries, meaning "I changed everything I show").
 
     Raises:
         ValidationError: a field is invalid (nothing written).
         MergeConflictError: the same field was changed elsewhere meanwhile.
-        ConflictError: the organisation was deleted elsewhere meanwhile.
+        ConflictError: the organisation was deleted elsewhere meanwhile (or,
+            without ``base``, changed since ``mine.version_id``).
     """
     mine = validate(mine)
     if mine.id is None:
@@ -181,7 +178,6 @@ def save_organisation(
             return SaveResult(snapshot(org))
 
         return db.run_write(create)
-    base = base or mine
     org_id = mine.id
 
     def update(session: Session) -> SaveResult:
@@ -189,35 +185,22 @@ def save_organisation(
         if org is None or org.deleted_at is not None:
             raise ConflictError("organisation", org_id, deleted=True)
         theirs = snapshot(org)
-        mine_changed = _changed(base, mine)
-        if theirs.version_id == base.version_id:
-            merged: tuple[str, ...] = ()
-        else:
-            theirs_changed = _changed(base, theirs)
-            both = tuple(
-                sorted(
-                    n
-                    for n in mine_changed & theirs_changed
-                    if getattr(mine, n) != getattr(theirs, n)
-                )
-            )
-            if both:
-                raise MergeConflictError(base, mine, theirs, both)
-            merged = tuple(sorted(theirs_changed - mine_changed))
+        origin = base_for(base, mine, theirs, "organisation")
+        plan = plan_merge(origin, mine, theirs, EDITABLE)
+        if plan.conflicting:
+            raise MergeConflictError(origin, mine, theirs, plan.conflicting)
         before_stage = org.stage
-        _apply(org, mine, tuple(sorted(mine_changed)))
+        _apply(org, mine, plan.to_write)
         if org.stage != before_stage:
             _record_stage(session, org, before_stage)
         session.flush()
-        return SaveResult(snapshot(org), merged)
+        return SaveResult(snapshot(org), plan.merged_from_others)
 
     return db.run_write(update)
 
 
 def _record_stage(session: Session, org: Organisation, before: Stage | None) -> None:
-    old = STAGE_LABELS[before] if before else "—"
-    new = STAGE_LABELS[org.stage] if org.stage else "—"
-    record_event(session, org.id, f"{old} → {new}")
+    record_event(session, org.id, stage_change_subject(before, org.stage))
 
 
 def change_stage(

@@ -1,4 +1,4 @@
-"""Tags (étiquettes) of organisations: list them, set an organisation's tags by name.
+"""Tags (étiquettes) of organisations and persons: list them, set a party's tags by name.
 
 Tag names are compared without regard to case or accents (« fidèle » is the
 existing « Fidèle »); a name nobody used yet creates the tag. Setting tags
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from microcrm.db import Database
 from microcrm.errors import ValidationError
-from microcrm.models import Organisation, Tag, fold, organisation_tag
+from microcrm.models import Organisation, Person, Tag, fold, organisation_tag, person_tag
 from microcrm.storage import journal
 
 MAX_TAG_LENGTH = 80
@@ -51,20 +51,34 @@ def list_tag_names(db: Database) -> list[str]:
         return read_tag_names(session)
 
 
-def read_organisation_tags(session: Session, organisation_id: int) -> list[str]:
-    """Names of an organisation's tags, alphabetically (inside an open read)."""
+def _read_tags(session: Session, link: Table, owner_id: int) -> list[str]:
+    owner_column = next(c for c in link.c if c.name != "tag_id")
     rows = session.scalars(
-        select(Tag.name)
-        .join(organisation_tag, organisation_tag.c.tag_id == Tag.id)
-        .where(organisation_tag.c.organisation_id == organisation_id)
+        select(Tag.name).join(link, link.c.tag_id == Tag.id).where(owner_column == owner_id)
     )
     return sorted(rows, key=fold)
+
+
+def read_organisation_tags(session: Session, organisation_id: int) -> list[str]:
+    """Names of an organisation's tags, alphabetically (inside an open read)."""
+    return _read_tags(session, organisation_tag, organisation_id)
 
 
 def organisation_tags(db: Database, organisation_id: int) -> list[str]:
     """Names of an organisation's tags, alphabetically."""
     with db.read() as session:
         return read_organisation_tags(session, organisation_id)
+
+
+def read_person_tags(session: Session, person_id: int) -> list[str]:
+    """Names of a person's tags, alphabetically (inside an open read)."""
+    return _read_tags(session, person_tag, person_id)
+
+
+def person_tags(db: Database, person_id: int) -> list[str]:
+    """Names of a person's tags, alphabetically."""
+    with db.read() as session:
+        return read_person_tags(session, person_id)
 
 
 def _tag_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
@@ -95,11 +109,38 @@ def set_organisation_tags(
     Raises:
         ValidationError: a tag name is too long.
     """
+    return _set_tags(db, organisation_tag, Organisation, organisation_id, names=names, base=base)
+
+
+def set_person_tags(
+    db: Database,
+    person_id: int,
+    names: Iterable[str],
+    base: Iterable[str] | None = None,
+) -> list[str]:
+    """Give a person these tags, as :func:`set_organisation_tags` does an organisation.
+
+    Raises:
+        ValidationError: a tag name is too long.
+    """
+    return _set_tags(db, person_tag, Person, person_id, names=names, base=base)
+
+
+def _set_tags(
+    db: Database,
+    link: Table,
+    owner: type[Organisation] | type[Person],
+    owner_id: int,
+    *,
+    names: Iterable[str],
+    base: Iterable[str] | None,
+) -> list[str]:
     mine = clean_tag_names(names)
     origin = clean_tag_names(base) if base is not None else None
+    owner_column = link.c[f"{owner.__tablename__}_id"]
 
     def write(session: Session) -> list[str]:
-        current = {fold(n) for n in read_organisation_tags(session, organisation_id)}
+        current = {fold(n) for n in _read_tags(session, link, owner_id)}
         mine_keys = {fold(n) for n in mine}
         if origin is None:
             add, remove = mine_keys - current, current - mine_keys
@@ -112,22 +153,19 @@ def set_organisation_tags(
             all_ids = {fold(name): i for i, name in session.execute(select(Tag.id, Tag.name))}
             if remove:
                 session.execute(
-                    delete(organisation_tag).where(
-                        organisation_tag.c.organisation_id == organisation_id,
-                        organisation_tag.c.tag_id.in_([all_ids[k] for k in remove]),
+                    delete(link).where(
+                        owner_column == owner_id,
+                        link.c.tag_id.in_([all_ids[k] for k in remove]),
                     )
                 )
             if add:
                 session.execute(
-                    insert(organisation_tag),
-                    [{"organisation_id": organisation_id, "tag_id": ids[k]} for k in add],
+                    insert(link), [{owner_column.name: owner_id, "tag_id": ids[k]} for k in add]
                 )
-            # Association rows carry no version: journal the organisation so that other
+            # Association rows carry no version: journal the owner so that other
             # workstations refresh their lists (storage-design §4.2).
-            version = session.scalar(
-                select(Organisation.version_id).where(Organisation.id == organisation_id)
-            )
-            journal.record(session, "organisation", [organisation_id], "update", [version])
-        return read_organisation_tags(session, organisation_id)
+            version = session.scalar(select(owner.version_id).where(owner.id == owner_id))
+            journal.record(session, owner.__tablename__, [owner_id], "update", [version])
+        return _read_tags(session, link, owner_id)
 
     return db.run_write(write)

@@ -120,3 +120,22 @@ def test_trash_and_restore(sqlite_db: Database) -> None:
         load_organisation(sqlite_db, rec.id or 0)
     restore_organisation(sqlite_db, rec.id or 0)
     assert load_organisation(sqlite_db, rec.id or 0).name == "Boulangerie Martin"
+
+
+def test_save_without_base_writes_over_its_own_version_only(sqlite_db: Database) -> None:
+    rec = _create(sqlite_db)
+    saved = save_organisation(sqlite_db, replace(rec, reference="C-1")).record
+    assert saved.reference == "C-1"  # no base: every field shown is mine
+    with pytest.raises(ConflictError) as err:  # rec is stale now: nothing to merge against
+        save_organisation(sqlite_db, replace(rec, notes="x"))
+    assert not err.value.deleted and not isinstance(err.value, MergeConflictError)
+
+
+def test_conflicting_fields_come_in_form_order(sqlite_db: Database) -> None:
+    base = _create(sqlite_db)
+    save_organisation(sqlite_db, replace(base, notes="a", email="a@x.fr", name="A"), base)
+    with pytest.raises(MergeConflictError) as err:
+        save_organisation(sqlite_db, replace(base, notes="b", email="b@x.fr", name="B"), base)
+    assert err.value.conflicting == ("name", "email", "notes")
+    kept = err.value.resolve({"email"})
+    assert (kept.name, kept.email, kept.notes) == ("A", "b@x.fr", "a")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -71,7 +73,8 @@ class TagCompleter(QCompleter):
         return f"{text.rsplit(TAG_SEPARATOR, 1)[0]}{TAG_SEPARATOR} {chosen}"
 
 
-def _field(widget: QWidget | QLayout, error: QLabel) -> QVBoxLayout:
+def field_box(widget: QWidget | QLayout, error: QLabel) -> QVBoxLayout:
+    """A field with its error message under it (hidden until a save refuses the value)."""
     box = QVBoxLayout()
     box.setSpacing(2)
     box.setContentsMargins(0, 0, 0, 0)
@@ -83,12 +86,42 @@ def _field(widget: QWidget | QLayout, error: QLabel) -> QVBoxLayout:
     return box
 
 
-def _with_button(edit: QLineEdit, button: QToolButton) -> QHBoxLayout:
+def with_button(edit: QLineEdit, button: QToolButton) -> QHBoxLayout:
+    """A line edit with its action button on the right (Appeler, Écrire, Ouvrir)."""
     row = QHBoxLayout()
     row.setSpacing(4)
     row.addWidget(edit, 1)
     row.addWidget(button)
     return row
+
+
+def link_button(text: str, name: str, slot: Callable[[], object]) -> QToolButton:
+    """A one-click action beside a field (``link-<name>`` for tests and style sheets)."""
+    button = named(QToolButton(), f"link-{name}")
+    button.setText(text)
+    button.clicked.connect(slot)
+    return button
+
+
+def tag_edit(parent: QWidget) -> tuple[QLineEdit, QStringListModel]:
+    """The tag field, completing existing tags after each comma, and its choices' model."""
+    edit = named(QLineEdit(placeholderText="Fidèle, Salon 2026…"), "tags")
+    model = QStringListModel(parent)
+    completer = TagCompleter(model, parent)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    edit.setCompleter(completer)
+    return edit, model
+
+
+def fill_salespeople(combo: QComboBox, salespeople: list[tuple[int, str]]) -> None:
+    """Salesperson choices after the first item (« — aucun — »), without change signals."""
+    combo.blockSignals(True)
+    while combo.count() > 1:
+        combo.removeItem(1)
+    for user_id, name in salespeople:
+        combo.addItem(name, user_id)
+    combo.blockSignals(False)
 
 
 class IdentityTab(QWidget):
@@ -129,17 +162,12 @@ class IdentityTab(QWidget):
         self.phone = named(QLineEdit(), "phone")
         self.email = named(QLineEdit(), "email")
         self.website = named(QLineEdit(), "website")
-        self.call_button = self._link_button("Appeler", "call", self._call)
-        self.mail_button = self._link_button("Écrire", "mail", self._mail)
-        self.web_button = self._link_button("Ouvrir", "web", self._browse)
+        self.call_button = link_button("Appeler", "call", self._call)
+        self.mail_button = link_button("Écrire", "mail", self._mail)
+        self.web_button = link_button("Ouvrir", "web", self._browse)
         self.salesperson = named(QComboBox(), "salesperson_id")
         self.salesperson.addItem("— aucun —", None)
-        self.tags = named(QLineEdit(placeholderText="Fidèle, Salon 2026…"), "tags")
-        self._tag_model = QStringListModel(self)
-        completer = TagCompleter(self._tag_model, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.tags.setCompleter(completer)
+        self.tags, self._tag_model = tag_edit(self)
         self.notes = named(QPlainTextEdit(), "notes")
         self.notes.setPlaceholderText("Notes libres sur l'organisation…")
 
@@ -160,12 +188,6 @@ class IdentityTab(QWidget):
         for edit in (self.phone, self.email, self.website):
             edit.textChanged.connect(self._update_links)
         self._update_links()
-
-    def _link_button(self, text: str, name: str, slot: object) -> QToolButton:
-        button = named(QToolButton(), f"link-{name}")
-        button.setText(text)
-        button.clicked.connect(slot)
-        return button
 
     def _register(self) -> None:
         b = self.binder
@@ -199,7 +221,7 @@ class IdentityTab(QWidget):
         columns.addLayout(right, 1)
         notes = QGroupBox("Notes")
         notes_layout = QVBoxLayout(notes)
-        notes_layout.addLayout(_field(self.notes, self.errors["notes"]))
+        notes_layout.addLayout(field_box(self.notes, self.errors["notes"]))
         layout = QVBoxLayout(self)
         layout.addLayout(columns)
         layout.addWidget(notes, 1)
@@ -209,18 +231,18 @@ class IdentityTab(QWidget):
         ident = QGroupBox("Identification")
         form = QFormLayout(ident)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("Raison sociale* :", _field(self.name, e["name"]))
-        form.addRow("Enseigne :", _field(self.enseigne, e["enseigne"]))
-        form.addRow("Référence :", _field(self.reference, e["reference"]))
-        form.addRow("SIRET :", _field(self.siret, e["siret"]))
-        form.addRow("SIREN :", _field(self.siren, e["siren"]))
+        form.addRow("Raison sociale* :", field_box(self.name, e["name"]))
+        form.addRow("Enseigne :", field_box(self.enseigne, e["enseigne"]))
+        form.addRow("Référence :", field_box(self.reference, e["reference"]))
+        form.addRow("SIRET :", field_box(self.siret, e["siret"]))
+        form.addRow("SIREN :", field_box(self.siren, e["siren"]))
         naf = QHBoxLayout()
         naf.setSpacing(8)
         naf.addWidget(self.naf_code, 0, Qt.AlignmentFlag.AlignTop)
         naf.addWidget(self.naf_text, 1)
-        form.addRow("Code NAF :", _field(naf, e["naf_code"]))
-        form.addRow("Forme juridique :", _field(self.legal_form, e["legal_form"]))
-        form.addRow("Effectif :", _field(self.headcount_band, e["headcount_band"]))
+        form.addRow("Code NAF :", field_box(naf, e["naf_code"]))
+        form.addRow("Forme juridique :", field_box(self.legal_form, e["legal_form"]))
+        form.addRow("Effectif :", field_box(self.headcount_band, e["headcount_band"]))
         return ident
 
     def _reach_box(self) -> QGroupBox:
@@ -228,12 +250,14 @@ class IdentityTab(QWidget):
         reach = QGroupBox("Coordonnées et suivi")
         form2 = QFormLayout(reach)
         form2.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form2.addRow("Téléphone :", _field(_with_button(self.phone, self.call_button), e["phone"]))
-        form2.addRow("E-mail :", _field(_with_button(self.email, self.mail_button), e["email"]))
-        form2.addRow("Site web :", _field(_with_button(self.website, self.web_button),
-                                          e["website"]))
-        form2.addRow("Commercial :", _field(self.salesperson, e["salesperson_id"]))
-        form2.addRow("Étiquettes :", _field(self.tags, e["tags"]))
+        phone = with_button(self.phone, self.call_button)
+        email = with_button(self.email, self.mail_button)
+        website = with_button(self.website, self.web_button)
+        form2.addRow("Téléphone :", field_box(phone, e["phone"]))
+        form2.addRow("E-mail :", field_box(email, e["email"]))
+        form2.addRow("Site web :", field_box(website, e["website"]))
+        form2.addRow("Commercial :", field_box(self.salesperson, e["salesperson_id"]))
+        form2.addRow("Étiquettes :", field_box(self.tags, e["tags"]))
         return reach
 
     def _bases_box(self) -> QGroupBox:
@@ -259,12 +283,7 @@ class IdentityTab(QWidget):
     # -- choices and derived display ------------------------------------------------------
     def set_choices(self, salespeople: list[tuple[int, str]], tags: list[str]) -> None:
         """Fill the salesperson combo and the tag completion."""
-        self.salesperson.blockSignals(True)
-        while self.salesperson.count() > 1:
-            self.salesperson.removeItem(1)
-        for user_id, name in salespeople:
-            self.salesperson.addItem(name, user_id)
-        self.salesperson.blockSignals(False)
+        fill_salespeople(self.salesperson, salespeople)
         self._tag_model.setStringList(tags)
 
     def set_stage(self, stage_label: str, stage: str | None, traite: bool) -> None:
