@@ -39,7 +39,16 @@ BASES: tuple[BaseDef, ...] = (
 )
 #: The trash (Corbeille): trashed organisations, restorable.
 TRASH = BaseDef("corbeille", "Corbeille", BaseKind.ORGANISATION)
-BASES_BY_KEY = {b.key: b for b in (*BASES, TRASH)}
+#: Trashed persons, restorable: private customers, staff, contacts removed from an
+#: organisation. A base of its own because the list models hold ids of one table.
+PERSON_TRASH = BaseDef("corbeille_personnes", "Corbeille (personnes)", BaseKind.PERSON)
+TRASHES: tuple[BaseDef, ...] = (TRASH, PERSON_TRASH)
+BASES_BY_KEY = {b.key: b for b in (*BASES, *TRASHES)}
+
+
+def is_trash(key: str) -> bool:
+    """Whether a base lists trashed rows (restorable) rather than live ones."""
+    return key in (TRASH.key, PERSON_TRASH.key)
 
 
 def base_filter(key: str) -> ColumnElement[bool]:
@@ -58,8 +67,9 @@ def base_filter(key: str) -> ColumnElement[bool]:
         )
     if key == "personnel":
         return and_(Person.deleted_at.is_(None), Person.is_staff == true())
-    if key == TRASH.key:
-        return Organisation.deleted_at.is_not(None)
+    if is_trash(key):
+        party = Organisation if key == TRASH.key else Person
+        return party.deleted_at.is_not(None)
     raise KeyError(key)
 
 
@@ -85,7 +95,7 @@ def count_by_base(session: Session) -> dict[str, int]:
             session.scalar(select(func.count()).select_from(Organisation).where(base_filter(key)))
             or 0
         )
-    for key in ("particulier", "personnel"):
+    for key in ("particulier", "personnel", PERSON_TRASH.key):
         counts[key] = (
             session.scalar(select(func.count()).select_from(Person).where(base_filter(key))) or 0
         )

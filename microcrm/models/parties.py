@@ -146,6 +146,12 @@ class Person(Versioned, SoftDeleted, Base):
             postgresql_where=text("deleted_at IS NULL"),
         ),
         Index("ix_person_organisation", "organisation_id"),
+        Index(
+            "ix_person_trash",
+            "deleted_at",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,15 +22,19 @@ from PySide6.QtWidgets import (
 from microcrm import __version__
 from microcrm.app import AppContext
 from microcrm.crm.address_batch import AddressBatchService, BatchResult
-from microcrm.crm.bases import BASES_BY_KEY, TRASH, BaseKind
+from microcrm.crm.bases import BASES_BY_KEY, TRASH, BaseKind, is_trash
 from microcrm.crm.changes import ChangeFeed
 from microcrm.crm.lists import ListQuery, PartyListService
 from microcrm.crm.parties import restore_organisations, trash_organisations
+from microcrm.crm.persons import restore_persons, trash_persons
 from microcrm.crm.segments import list_segments, save_segment
 from microcrm.errors import MicroCRMError
 from microcrm.ui.address_batch_dialog import HistoryDialog, normalise_addresses, undo_normalisation
 from microcrm.ui.list_panel import ListPanel
 from microcrm.ui.navigation import Navigation, french_count
+
+if TYPE_CHECKING:
+    from microcrm.ui.record.sheet_base import RecordSheet
 
 POLL_MS = 3000
 WATCHED = frozenset({"organisation", "person", "address", "tag", "segment", "app_user"})
@@ -175,15 +180,19 @@ class MainWindow(QMainWindow):
     def _show_query(self, query: ListQuery) -> None:
         self.tabs.setCurrentIndex(0)
         self.list_panel.show_query(query)
-        in_trash = query.base == TRASH.key
+        in_trash = is_trash(query.base)
         organisations = BASES_BY_KEY[query.base].kind is BaseKind.ORGANISATION
         self.act_restore.setEnabled(in_trash)
-        self.act_delete.setEnabled(not in_trash and organisations)
+        self.act_delete.setEnabled(not in_trash)
         self.act_normalise.setEnabled(not in_trash and organisations)
 
     def current_base(self) -> str:
         """Key of the base shown in the list."""
         return self.list_panel.model.query.base
+
+    def _lists_persons(self) -> bool:
+        """Whether the list shows persons (particuliers, personnel, their trash)."""
+        return BASES_BY_KEY[self.current_base()].kind is BaseKind.PERSON
 
     def refresh_navigation(self) -> None:
         """Counts beside each base, and the segments."""
@@ -274,19 +283,29 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     # -- trash and undo ---------------------------------------------------------------------
+    def _trash_and_restore(
+        self,
+    ) -> tuple[Callable[[list[int]], None], Callable[[list[int]], None]]:
+        """Trash and restore services for the rows shown: persons or organisations."""
+        db = self.db
+        if self._lists_persons():
+            return (lambda ids: trash_persons(db, ids), lambda ids: restore_persons(db, ids))
+        return (
+            lambda ids: trash_organisations(db, ids),
+            lambda ids: restore_organisations(db, ids),
+        )
+
     def trash_selected(self) -> None:
-        """Move the selected organisations to the trash (Ctrl+Z brings them back)."""
-        if self.current_base() == TRASH.key or self.tabs.currentIndex() != 0:
+        """Move the selected rows to the trash (Ctrl+Z brings them back)."""
+        if is_trash(self.current_base()) or self.tabs.currentIndex() != 0:
             return
         ids = self.list_panel.selected_ids()
-        if not ids or self.list_panel.model.query.base in ("particulier", "personnel"):
+        if not ids:
             return
-        trash_organisations(self.db, ids)
+        trash, restore = self._trash_and_restore()
+        trash(ids)
         self._undo.append(
-            UndoStep(
-                f"Mise à la corbeille de {len(ids)} fiche(s)",
-                lambda: restore_organisations(self.db, ids),
-            )
+            UndoStep(f"Mise à la corbeille de {len(ids)} fiche(s)", lambda: restore(ids))
         )
         self.refresh()
         self.statusBar().showMessage(
@@ -294,18 +313,15 @@ class MainWindow(QMainWindow):
         )
 
     def restore_selected(self) -> None:
-        """Take the selected organisations out of the trash."""
-        if self.current_base() != TRASH.key:
+        """Take the selected rows out of the trash they are shown in."""
+        if not is_trash(self.current_base()):
             return
         ids = self.list_panel.selected_ids()
         if not ids:
             return
-        restore_organisations(self.db, ids)
-        self._undo.append(
-            UndoStep(
-                f"Restauration de {len(ids)} fiche(s)", lambda: trash_organisations(self.db, ids)
-            )
-        )
+        trash, restore = self._trash_and_restore()
+        restore(ids)
+        self._undo.append(UndoStep(f"Restauration de {len(ids)} fiche(s)", lambda: trash(ids)))
         self.refresh()
 
     def undo(self) -> None:
@@ -325,25 +341,45 @@ class MainWindow(QMainWindow):
 
     # -- record sheets -----------------------------------------------------------------------
     def open_record(self, record_id: int) -> None:
-        """Open (or bring forward) the sheet of an organisation."""
-        self._open_sheet(record_id)
+        """Open (or bring forward) the sheet of a row: an organisation or a person."""
+        if self._lists_persons():
+            self._open_person_sheet(record_id, staff=self.current_base() == "personnel")
+        else:
+            self._open_sheet(record_id)
 
     def new_record(self) -> None:
-        """A blank organisation sheet."""
-        self._open_sheet(None)
+        """A blank sheet of the kind listed: private customer, staff member or organisation."""
+        base = self.current_base()
+        if base == "particulier":
+            self._open_person_sheet(None)
+        elif base == "personnel":
+            self._open_person_sheet(None, staff=True)
+        else:
+            self._open_sheet(None)
+
+    def _focus_open(self, attribute: str, record_id: int | None) -> bool:
+        """Bring forward the open sheet whose ``attribute`` is ``record_id``, if any."""
+        for i in range(1, self.tabs.count()):
+            if record_id is not None and getattr(self.tabs.widget(i), attribute, None) == record_id:
+                self.tabs.setCurrentIndex(i)
+                return True
+        return False
+
+    def _add_sheet(self, sheet: RecordSheet | None) -> None:
+        if sheet is not None:
+            self.tabs.setCurrentIndex(self.tabs.addTab(sheet, sheet.title()))
 
     def _open_sheet(self, record_id: int | None) -> None:
         from microcrm.ui.record.sheet import open_sheet
 
-        for i in range(1, self.tabs.count()):
-            if record_id is not None and getattr(self.tabs.widget(i), "org_id", None) == record_id:
-                self.tabs.setCurrentIndex(i)
-                return
-        sheet = open_sheet(self, record_id)
-        if sheet is None:
-            return
-        index = self.tabs.addTab(sheet, sheet.title())
-        self.tabs.setCurrentIndex(index)
+        if not self._focus_open("org_id", record_id):
+            self._add_sheet(open_sheet(self, record_id))
+
+    def _open_person_sheet(self, person_id: int | None, *, staff: bool = False) -> None:
+        from microcrm.ui.record.person_sheet import open_person_sheet
+
+        if not self._focus_open("person_id", person_id):
+            self._add_sheet(open_person_sheet(self, person_id, staff=staff))
 
     def close_tab(self, index: int) -> None:
         """Close a sheet tab (it may ask to save first)."""

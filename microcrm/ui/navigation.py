@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from microcrm.crm.bases import BASES, TRASH
+from microcrm.crm.bases import BASES, TRASHES
 from microcrm.crm.lists import ListQuery
 from microcrm.crm.segments import SegmentInfo
 
@@ -40,7 +40,7 @@ class Navigation(QTreeWidget):
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.addTopLevelItem(group)
         self._items: dict[str, QTreeWidgetItem] = {}
-        for base in (*BASES, TRASH):
+        for base in (*BASES, *TRASHES):
             item = QTreeWidgetItem([base.label])
             item.setData(0, KEY_ROLE, base.key)
             self._bases.addChild(item)
@@ -50,7 +50,7 @@ class Navigation(QTreeWidget):
 
     def set_counts(self, counts: dict[str, int]) -> None:
         """Show the number of records beside each base."""
-        for base in (*BASES, TRASH):
+        for base in (*BASES, *TRASHES):
             self._items[base.key].setText(
                 0, f"{base.label}  ({french_count(counts.get(base.key, 0))})"
             )
@@ -72,7 +72,7 @@ class Navigation(QTreeWidget):
 
     def base_label(self, key: str) -> str:
         """French label of a base key."""
-        for base in (*BASES, TRASH):
+        for base in (*BASES, *TRASHES):
             if base.key == key:
                 return base.label
         return key
