@@ -11,7 +11,7 @@ the history. Contacts of an organisation keep their dialog in its sheet.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -31,8 +31,7 @@ from microcrm.crm.persons import (
 )
 from microcrm.crm.sheet import stage_label
 from microcrm.crm.tags import set_person_tags
-from microcrm.errors import ConflictError, MicroCRMError, NotFoundError, ValidationError
-from microcrm.ui.record.identity_tab import split_tags
+from microcrm.errors import ConflictError, MicroCRMError, NotFoundError
 from microcrm.ui.record.person_identity_tab import PersonIdentityTab
 from microcrm.ui.record.sheet_base import STATUS_ERROR, RecordSheet, attach_to_window, html
 
@@ -141,10 +140,6 @@ class PersonSheet(RecordSheet):
         values = self.binder.values()
         return replace(self._base, **{n: values[n] for n in PERSON_FIELDS})  # type: ignore[arg-type]
 
-    def current_tags(self) -> list[str]:
-        """The tag names typed."""
-        return split_tags(str(self.binder.value("tags")))
-
     def discard(self) -> None:
         """Forget every edit: show the values last loaded or saved."""
         values = self._person_values(self._base)
@@ -155,43 +150,25 @@ class PersonSheet(RecordSheet):
         self._show_recipient()
         self._update_state()
 
-    # -- saving ---------------------------------------------------------------------------
-    def save(self) -> bool:
-        """Save the person, then their address and tags; True when all of it was saved."""
-        self.binder.clear_errors()
-        modified = set(self.binder.modified())
-        merged: list[str] = []
-        created = False
-        try:
-            if self.person_id is None or modified & set(PERSON_FIELDS):
-                previous_id = self.person_id
-                result = self._save_person(self.current_record(), merged)
-                if result is None:
-                    return self._cancelled()
-                self._saved_person(result.record)
-                created = result.record.id != previous_id
-            person_id = self.person_id
-            if person_id is not None and (
-                self._address_edited(modified)
-                or (created and not self.current_address().is_empty())
-            ):
-                done = self._save_address(
-                    lambda mine, base: save_person_address(self.db, person_id, mine, base), merged
-                )
-                if not done:
-                    return self._cancelled()
-            tags_edited = "tags" in modified or (created and bool(self.current_tags()))
-            if person_id is not None and tags_edited:
-                tags = set_person_tags(self.db, person_id, self.current_tags(), self._base_tags)
-                self._base_tags = tuple(tags)
-                self.binder.load({"tags": ", ".join(tags)})
-        except ValidationError as exc:
-            self._show_validation(exc)
-            return False
-        except MicroCRMError as exc:
-            self.set_status(exc.message, STATUS_ERROR)
-            return False
-        return self._saved_all(self.person_id, merged)
+    # -- saving (RecordSheet.save calls these) ------------------------------------------
+    MAIN_FIELDS = tuple(PERSON_FIELDS)
+
+    @property
+    def record_id(self) -> int | None:
+        """Id of the record shown (None for a new one)."""
+        return self.person_id
+
+    def _save_main(self, merged: list[str]) -> Any:
+        return self._save_person(self.current_record(), merged)
+
+    def _saved_main(self, record: Any) -> None:
+        self._saved_person(record)
+
+    def _save_address_of(self, owner_id: int, mine: AddressRecord, base: AddressRecord) -> Any:
+        return save_person_address(self.db, owner_id, mine, base)
+
+    def _set_tags_of(self, owner_id: int, tags: list[str], base: tuple[str, ...]) -> list[str]:
+        return set_person_tags(self.db, owner_id, tags, base)
 
     def _save_person(self, mine: PersonRecord, merged: list[str]) -> PersonSaveResult | None:
         # Phones read in the region of the postcode on screen (0590… in Guadeloupe).
@@ -234,18 +211,14 @@ class PersonSheet(RecordSheet):
         assert self.person_id is not None
         try:
             try:
-                record = change_person_stage(
-                    self.db, self.person_id, self._base.version_id, stage
-                )
+                record = change_person_stage(self.db, self.person_id, self._base.version_id, stage)
             except ConflictError as err:
                 if err.deleted:
                     raise
                 # Saved elsewhere meanwhile; the form holds no identity edit: reload, retry.
                 fresh = load_person_sheet(self.db, self.person_id)
                 self._saved_person(fresh.record)
-                record = change_person_stage(
-                    self.db, self.person_id, self._base.version_id, stage
-                )
+                record = change_person_stage(self.db, self.person_id, self._base.version_id, stage)
         except MicroCRMError as exc:
             self.set_status(exc.message, STATUS_ERROR)
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -35,9 +35,9 @@ from microcrm.crm.sheet import (
     stage_label,
 )
 from microcrm.crm.tags import set_organisation_tags
-from microcrm.errors import ConflictError, MicroCRMError, NotFoundError, ValidationError
+from microcrm.errors import ConflictError, MicroCRMError, NotFoundError
 from microcrm.ui.record.contacts_tab import ContactsTab
-from microcrm.ui.record.identity_tab import IdentityTab, show_siren, show_siret, split_tags
+from microcrm.ui.record.identity_tab import IdentityTab, show_siren, show_siret
 from microcrm.ui.record.sheet_base import (
     ADDRESS_PREFIX,
     CANCEL,
@@ -57,8 +57,15 @@ if TYPE_CHECKING:
 ORG_FIELDS = tuple(n for n in EDITABLE if n not in ("stage", "traite"))
 """Organisation fields edited in the form (the lifecycle goes through its own buttons)."""
 __all__ = [
-    "ADDRESS_PREFIX", "CANCEL", "DISCARD", "SAVE", "STATUS_ERROR", "STATUS_OK", "STATUS_WARN",
-    "OrganisationSheet", "open_sheet",
+    "ADDRESS_PREFIX",
+    "CANCEL",
+    "DISCARD",
+    "SAVE",
+    "STATUS_ERROR",
+    "STATUS_OK",
+    "STATUS_WARN",
+    "OrganisationSheet",
+    "open_sheet",
 ]
 
 
@@ -75,9 +82,7 @@ class OrganisationSheet(RecordSheet):
             exist or is in the trash.
     """
 
-    def __init__(
-        self, ctx: AppContext, org_id: int | None, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, ctx: AppContext, org_id: int | None, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("organisation-sheet")
         self.org_id = org_id
@@ -138,8 +143,11 @@ class OrganisationSheet(RecordSheet):
         stage = stage_label(self._base.stage)
         self.heading.setText(
             f"<span style='font-size:15pt; font-weight:600'>{html(name)}</span>"
-            + (f"&nbsp;&nbsp;<span style='color:#607d8b'>{html(enseigne)}</span>"
-               if enseigne else "")
+            + (
+                f"&nbsp;&nbsp;<span style='color:#607d8b'>{html(enseigne)}</span>"
+                if enseigne
+                else ""
+            )
             + f"&nbsp;&nbsp;<span style='color:#1565c0'>[{stage}]</span>"
         )
         self._set_title(name)
@@ -150,10 +158,6 @@ class OrganisationSheet(RecordSheet):
         values = self.binder.values()
         return replace(self._base, **{n: values[n] for n in ORG_FIELDS})  # type: ignore[arg-type]
 
-    def current_tags(self) -> list[str]:
-        """The tag names typed."""
-        return split_tags(str(self.binder.value("tags")))
-
     def discard(self) -> None:
         """Forget every edit: show the values last loaded or saved."""
         values = self._org_values(self._base)
@@ -163,49 +167,27 @@ class OrganisationSheet(RecordSheet):
         self.binder.clear_errors()
         self._update_state()
 
-    # -- saving ---------------------------------------------------------------------------
-    def save(self) -> bool:
-        """Save the organisation, then its address and tags; True when all of it was saved."""
-        self.binder.clear_errors()
-        modified = set(self.binder.modified())
-        merged: list[str] = []
-        created = False
-        try:
-            if self.org_id is None or modified & set(ORG_FIELDS):
-                previous_id = self.org_id
-                result = self._save_organisation(self.current_record(), merged)
-                if result is None:
-                    return self._cancelled()
-                self._saved_organisation(result.record)
-                created = result.record.id != previous_id
-            org_id = self.org_id
-            if org_id is not None and (
-                self._address_edited(modified)
-                or (created and not self.current_address().is_empty())
-            ):
-                done = self._save_address(
-                    lambda mine, base: save_primary_address(self.db, org_id, mine, base), merged
-                )
-                if not done:
-                    return self._cancelled()
-            tags_edited = "tags" in modified or (created and bool(self.current_tags()))
-            if self.org_id is not None and tags_edited:
-                tags = set_organisation_tags(
-                    self.db, self.org_id, self.current_tags(), self._base_tags
-                )
-                self._base_tags = tuple(tags)
-                self.binder.load({"tags": ", ".join(tags)})
-        except ValidationError as exc:
-            self._show_validation(exc)
-            return False
-        except MicroCRMError as exc:
-            self.set_status(exc.message, STATUS_ERROR)
-            return False
-        return self._saved_all(self.org_id, merged)
+    # -- saving (RecordSheet.save calls these) ------------------------------------------
+    MAIN_FIELDS = tuple(ORG_FIELDS)
 
-    def _save_organisation(
-        self, mine: OrganisationRecord, merged: list[str]
-    ) -> SaveResult | None:
+    @property
+    def record_id(self) -> int | None:
+        """Id of the record shown (None for a new one)."""
+        return self.org_id
+
+    def _save_main(self, merged: list[str]) -> Any:
+        return self._save_organisation(self.current_record(), merged)
+
+    def _saved_main(self, record: Any) -> None:
+        self._saved_organisation(record)
+
+    def _save_address_of(self, owner_id: int, mine: AddressRecord, base: AddressRecord) -> Any:
+        return save_primary_address(self.db, owner_id, mine, base)
+
+    def _set_tags_of(self, owner_id: int, tags: list[str], base: tuple[str, ...]) -> list[str]:
+        return set_organisation_tags(self.db, owner_id, tags, base)
+
+    def _save_organisation(self, mine: OrganisationRecord, merged: list[str]) -> SaveResult | None:
         """Save with merge (``merged`` receives the labels of the fields merged in)."""
         return self._save_merging(
             mine,

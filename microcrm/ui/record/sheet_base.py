@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,11 +41,12 @@ from microcrm.crm.addresses import (
 from microcrm.crm.merge import RecordConflictError
 from microcrm.crm.sheet import HistoryEntry
 from microcrm.crm.validation import format_phone
-from microcrm.errors import ConflictError, ValidationError
+from microcrm.errors import ConflictError, MicroCRMError, ValidationError
 from microcrm.ui.address_editor import AddressEditor
 from microcrm.ui.conflict_dialog import ConflictDialog, ConflictField, ask_recreate
 from microcrm.ui.record.binder import FormBinder
 from microcrm.ui.record.history_tab import HistoryTab
+from microcrm.ui.record.identity_tab import split_tags
 from microcrm.ui.widgets import named
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class RecordSheet(QWidget):
         self._title = ""
         self._salespeople: dict[int, str] = {}
         self._base_address = AddressRecord()
+        self._base_tags: tuple[str, ...] = ()
         self.binder = FormBinder(self)
         self.address_editor = AddressEditor()
         self.history = HistoryTab()
@@ -125,30 +127,95 @@ class RecordSheet(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
-    # -- to implement -----------------------------------------------------------------------
-    def save(self) -> bool:
-        """Save the sheet; True when all of it was saved."""
-        raise NotImplementedError
+    # -- what each kind of record provides -------------------------------------------------
+    #: Fields of the main record (the rest of the form is the address and the tags).
+    MAIN_FIELDS: tuple[str, ...] = ()
+
+    @property
+    def record_id(self) -> int | None:
+        """Id of the record shown (None for a new one)."""
+        raise NotImplementedError  # abstract: each sheet names its own id
+
+    def _save_main(self, merged: list[str]) -> Any:
+        """Save the main record with merge; its result (``.record``), or None if cancelled."""
+        raise NotImplementedError  # abstract
+
+    def _saved_main(self, record: Any) -> None:
+        """Show the saved main record (and reset what a new row starts without)."""
+        raise NotImplementedError  # abstract
+
+    def _save_address_of(self, owner_id: int, mine: AddressRecord, base: AddressRecord) -> Any:
+        """Save the owner's primary address (service call)."""
+        raise NotImplementedError  # abstract
+
+    def _set_tags_of(self, owner_id: int, tags: list[str], base: tuple[str, ...]) -> list[str]:
+        """Save the owner's tags (service call); the tags as stored."""
+        raise NotImplementedError  # abstract
 
     def discard(self) -> None:
         """Forget every edit: show the values last loaded or saved."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def reload(self) -> None:
         """Show the database's current values after a change on another workstation."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def _update_state(self) -> None:
         """Refresh the heading, the title and the undo button after an edit."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
+
+    # -- saving -----------------------------------------------------------------------------
+    def current_tags(self) -> list[str]:
+        """The tag names typed."""
+        return split_tags(str(self.binder.value("tags")))
+
+    def save(self) -> bool:
+        """Save the record, then its address and tags; True when all of it was saved."""
+        self.binder.clear_errors()
+        modified = set(self.binder.modified())
+        merged: list[str] = []
+        created = False
+        try:
+            if self.record_id is None or modified & set(self.MAIN_FIELDS):
+                previous_id = self.record_id
+                result = self._save_main(merged)
+                if result is None:
+                    return self._cancelled()
+                self._saved_main(result.record)
+                created = result.record.id != previous_id
+            owner_id = self.record_id
+            if owner_id is not None and (
+                self._address_edited(modified)
+                or (created and not self.current_address().is_empty())
+            ):
+                done = self._save_address(
+                    lambda mine, base: self._save_address_of(owner_id, mine, base), merged
+                )
+                if not done:
+                    return self._cancelled()
+            tags_edited = "tags" in modified or (created and bool(self.current_tags()))
+            if owner_id is not None and tags_edited:
+                tags = self._set_tags_of(owner_id, self.current_tags(), self._base_tags)
+                self._base_tags = tuple(tags)
+                self.binder.load({"tags": ", ".join(tags)})
+        except ValidationError as exc:
+            self._show_validation(exc)
+            return False
+        except MicroCRMError as exc:
+            self.set_status(exc.message, STATUS_ERROR)
+            return False
+        return self._saved_all(self.record_id, merged)
 
     # -- construction -------------------------------------------------------------------
     def _register_address(self) -> None:
         editor = self.address_editor
         country = editor.country.lineEdit()
         edits = {
-            "line1": editor.line1, "line2": editor.line2, "line3": editor.line3,
-            "postcode": editor.postcode, "city": editor.city,
+            "line1": editor.line1,
+            "line2": editor.line2,
+            "line3": editor.line3,
+            "postcode": editor.postcode,
+            "city": editor.city,
         }
         for name, edit in edits.items():
             self.binder.add_line(ADDRESS_PREFIX + name, ADDRESS_LABELS[name], edit)
@@ -221,9 +288,7 @@ class RecordSheet(QWidget):
     # -- saving ---------------------------------------------------------------------------
     def _cancelled(self) -> bool:
         self._update_state()
-        self.set_status(
-            "Enregistrement annulé : vos modifications restent à l'écran.", STATUS_WARN
-        )
+        self.set_status("Enregistrement annulé : vos modifications restent à l'écran.", STATUS_WARN)
         return False
 
     def _saved_all(self, record_id: int | None, merged: list[str]) -> bool:
@@ -262,10 +327,12 @@ class RecordSheet(QWidget):
                 return result
             except RecordConflictError as err:
                 merged += [labels.get(n, n) for n in err.merged_from_others]
-                keep = self.resolve_conflict([
-                    self._conflict_field(n, labels.get(n, n), err.base, err.theirs, err.mine)
-                    for n in err.conflicting
-                ])
+                keep = self.resolve_conflict(
+                    [
+                        self._conflict_field(n, labels.get(n, n), err.base, err.theirs, err.mine)
+                        for n in err.conflicting
+                    ]
+                )
                 if keep is None:
                     return None
                 mine, base = err.resolve(keep), err.theirs
@@ -289,15 +356,19 @@ class RecordSheet(QWidget):
                 break
             except AddressConflictError as err:
                 merged += [
-                    ADDRESS_LABELS.get(n, n) for n in TYPED_FIELDS
+                    ADDRESS_LABELS.get(n, n)
+                    for n in TYPED_FIELDS
                     if getattr(err.base, n) != getattr(err.theirs, n)
                     and getattr(err.base, n) == getattr(err.mine, n)
                 ]
-                keep = self.resolve_conflict([
-                    self._conflict_field(n, ADDRESS_LABELS.get(n, n), err.base, err.theirs,
-                                         err.mine)
-                    for n in err.conflicting
-                ])
+                keep = self.resolve_conflict(
+                    [
+                        self._conflict_field(
+                            n, ADDRESS_LABELS.get(n, n), err.base, err.theirs, err.mine
+                        )
+                        for n in err.conflicting
+                    ]
+                )
                 if keep is None:
                     return False
                 mine, base = merge_choices(err, keep), err.theirs
@@ -399,7 +470,8 @@ class RecordSheet(QWidget):
             return False
         self.set_status(
             "Fiche modifiée sur un autre poste : vos modifications seront fusionnées "
-            "à l'enregistrement.", STATUS_WARN,
+            "à l'enregistrement.",
+            STATUS_WARN,
         )
         return True
 
