@@ -13,7 +13,8 @@ from microcrm.errors import ValidationError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAF = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
-OVERSEAS_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "976": "YT"}
+#: Postcode prefix → phone region of the overseas départements and collectivities.
+OVERSEAS_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "975": "PM", "976": "YT"}
 
 
 def digits_only(value: str) -> str:
