@@ -51,6 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     normalize = address_sub.add_parser("normalize", help="normalise des adresses JSON Lines")
     normalize.add_argument("--input", type=Path, help="fichier JSONL (défaut : entrée standard)")
     normalize.add_argument("--output", type=Path, help="fichier JSONL (défaut : sortie standard)")
+    imp = sub.add_parser(
+        "import",
+        help="importe des fichiers (CSV, TXT, XLSX, vCard, paire SIRENE) ; "
+        "« import undo N » annule, « import history » liste",
+    )
+    imp.add_argument("files", nargs="+", metavar="FICHIER")
+    imp.add_argument("--preset", help="préréglage (sirene, broker, outlook, google, vcard…)")
+    imp.add_argument(
+        "--base",
+        default="suspect",
+        choices=["suspect", "prospect", "client", "fournisseur", "organisme"],
+    )
+    imp.add_argument("--update", action="store_true", help="le fichier remplace les valeurs")
+    imp.add_argument("--dry-run", action="store_true", help="rapport seul, rien n'est écrit")
+    imp.add_argument("--report", type=Path, metavar="FICHIER.json")
+    export = sub.add_parser("export", help="exporte les organisations (JSON Lines)")
+    export.add_argument("what", choices=["organisations"])
+    export.add_argument("--format", default="jsonl", choices=["jsonl"])
+    export.add_argument("--output", type=Path, help="fichier (défaut : sortie standard)")
     return parser
 
 
@@ -184,7 +203,83 @@ def cmd_address(_ctx: AppContext | None, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import_undo_or_history(ctx: AppContext, files: list[str]) -> int | None:
+    from microcrm.directory.importer import import_history, undo_import
+
+    if files[0] == "history" and len(files) == 1:
+        for b in import_history(ctx.db):
+            when = b.created_at.strftime("%Y-%m-%d %H:%M")
+            state = "annulé" if b.status == "undone" else "fait"
+            sources = ", ".join(Path(s).name for s in b.sources.splitlines())
+            print(f"{b.id}\t{when}\t{b.preset}\t{state}\t{sources}")
+        return EXIT_OK
+    if files[0] == "undo" and len(files) == 2:
+        if not files[1].isdigit():
+            raise MicroCRMError(f"Numéro d'import invalide : « {files[1]} ».")
+        count = undo_import(ctx.db, int(files[1]))
+        print(f"Import n° {files[1]} annulé ({count} modifications défaites).")
+        return EXIT_OK
+    return None
+
+
+def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``import FILE...``, ``import undo N``, ``import history``."""
+    import json
+
+    from microcrm.directory.importer import import_files
+
+    done = _import_undo_or_history(ctx, args.files)
+    if done is not None:
+        return done
+    report = import_files(
+        ctx.db,
+        [Path(f) for f in args.files],
+        preset=args.preset,
+        base=args.base,
+        update=args.update,
+        dry_run=args.dry_run,
+        progress=_progress_printer(sys.stderr),
+    )
+    if args.report:
+        args.report.write_text(
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    for entry in report.files:
+        print(
+            f"{', '.join(Path(s).name for s in entry.sources)} : {entry.records} lignes, "
+            f"{entry.organisations_created} organisations et {entry.persons_created} "
+            f"personnes créées, {len(entry.rejected.rows)} "
+            "lignes refusées."
+        )
+    if report.batch_id is None:
+        print("Simulation : rien n'a été écrit.")
+    else:
+        print(
+            f"Import n° {report.batch_id} enregistré (annulable : microcrm import undo "
+            f"{report.batch_id})."
+        )
+    return EXIT_OK
+
+
+def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``export organisations --format jsonl``: one JSON object per organisation."""
+    import json
+
+    from microcrm.directory.importer import export_organisations
+
+    dst = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for org in export_organisations(ctx.db):
+            dst.write(json.dumps(org, ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            dst.close()
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
+    "import": cmd_import,
+    "export": cmd_export,
     "info": cmd_info,
     "demo": cmd_demo,
     "backup": cmd_backup,
