@@ -2,4 +2,6 @@
 
 from microcrm.main import main
 
-raise SystemExit(main())
+# Guarded: worker processes started with "spawn" re-import the main module.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -243,6 +243,10 @@ def _save(
             names = tuple(n for n in TYPED_FIELDS if n in mine_changed)
         for name in names:
             setattr(row, name, getattr(mine, name))
+        if names and row.npai:
+            # A corrected address is a new chance: the NPAI mark was about the old one.
+            row.npai = False
+            row.npai_on = None
         _store_normalised(row)
         session.flush()
         return AddressSaveResult(address_snapshot(row), merged)

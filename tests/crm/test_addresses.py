@@ -88,3 +88,24 @@ def test_address_created_meanwhile_elsewhere_merges(sqlite_db: Database) -> None
     )
     assert result.record.line1 == "12 rue de la Paix" and result.record.city == "Rennes"
     assert set(result.merged_from_others) == {"postcode", "city"}
+
+
+def test_correcting_an_npai_address_lifts_the_mark(sqlite_db: Database) -> None:
+    from microcrm.mailing.campaigns import mark_address_npai
+
+    org_id = _org(sqlite_db)
+    saved = save_primary_address(
+        sqlite_db, org_id, AddressRecord(line1="1 rue de Siam", postcode="29200", city="Brest")
+    ).record
+    assert saved.id is not None
+    mark_address_npai(sqlite_db, saved.id)
+    marked = load_primary_address(sqlite_db, org_id)
+    with sqlite_db.read() as session:
+        from microcrm.models import Address
+
+        row = session.get(Address, saved.id)
+        assert row is not None and row.npai and row.npai_on is not None
+    save_primary_address(sqlite_db, org_id, replace(marked, line1="3 rue de Siam"), marked)
+    with sqlite_db.read() as session:
+        row = session.get(Address, saved.id)
+        assert row is not None and not row.npai and row.npai_on is None
