@@ -44,6 +44,7 @@ from microcrm.crm.validation import format_phone
 from microcrm.errors import ConflictError, MicroCRMError, ValidationError
 from microcrm.ui.address_editor import AddressEditor
 from microcrm.ui.conflict_dialog import ConflictDialog, ConflictField, ask_recreate
+from microcrm.ui.mailing.npai_button import NpaiButton
 from microcrm.ui.record.binder import FormBinder
 from microcrm.ui.record.history_tab import HistoryTab
 from microcrm.ui.record.identity_tab import split_tags
@@ -112,6 +113,7 @@ class RecordSheet(QWidget):
         self.save_button.setToolTip("Enregistrer la fiche (Ctrl+S)")
         self.undo_button = named(QPushButton("Annuler la dernière modification"), "sheet-undo")
         self.undo_button.setToolTip("Remet le dernier champ modifié à sa valeur précédente")
+        self.npai_button = NpaiButton(self)  # issue 7: returned letter, one click
         self.save_button.clicked.connect(self.save)
         self.undo_button.clicked.connect(self.undo)
         self.tabs = named(QTabWidget(), "sheet-tabs")
@@ -225,6 +227,7 @@ class RecordSheet(QWidget):
     def _build_layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        top.addWidget(self.npai_button)
         top.addWidget(self.undo_button)
         top.addWidget(self.save_button)
         layout = QVBoxLayout(self)

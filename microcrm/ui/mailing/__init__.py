@@ -1,0 +1,21 @@
+"""Publipostage screens (issue 7): the run wizard, the letter template editor, the campaigns.
+
+The domain lives in :mod:`microcrm.mailing`; these widgets only call it, in
+workers for anything that renders or writes (STYLE.md, long jobs).
+
+Modules::
+
+    wizard.py            MailingWizard(ctx, organisation_ids=, person_ids=, list_label=)
+                         open_mailing_wizard(main_window)       # Outils › Publipostage…
+    recipients_pages.py  1 Destinataires (SourcePage), 2 Contrôle (CheckPage)
+    output_pages.py      3 Modèle (TemplatePage), 4 Aperçu (PreviewPage)
+    run_pages.py         5 Production (ProductionPage), 6 Confirmation (ConfirmPage)
+    state.py             WizardState, RunOptions, produce_files / confirm_files (Qt-free jobs)
+    address_fix.py       AddressFixDialog: an excluded recipient's address fixed in place
+    template_editor.py   TemplateEditor: formatted text, field menu, live preview, save
+    templates_dialog.py  TemplatesDialog                        # Outils › Modèles de courrier…
+    campaigns_view.py    CampaignsView / CampaignsDialog, « Marquer NPAI »  # Outils › Campagnes…
+    npai_button.py       NpaiButton: « Courrier revenu NPAI » on the record sheets
+    pdf_view.py          QtPdf: render_pages (on white), print_pdf, PageStrip
+    window_links.py      open_party(main_window, organisation_id, person_id)
+"""
