@@ -1,0 +1,200 @@
+"""What the import wizard's pages share: the choices made so far, messages, undo in a worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QProgressDialog, QWidget
+
+from microcrm.app import AppContext
+from microcrm.directory.importer import (
+    ImportCancelledError,
+    ImportPlan,
+    ImportReport,
+    ImportSource,
+    Preview,
+    undo_import,
+)
+from microcrm.errors import MicroCRMError
+from microcrm.ui.importing.gc_pause import full_collections_paused
+from microcrm.ui.navigation import french_count
+from microcrm.ui.workers import ProgressFn, run_task
+
+TITLE: Final = "Importer des fichiers"
+NBSP: Final = "\u00a0"
+
+BASE_LABELS: Final[dict[str, str]] = {
+    "suspect": "Suspects",
+    "prospect": "Prospects",
+    "client": "Clients",
+    "fournisseur": "Fournisseurs",
+    "organisme": "Organismes",
+}
+"""Bases an import can fill, in the order offered (Suspects first: the default)."""
+
+CONTACT_PRESETS: Final = frozenset({"outlook", "google", "vcard"})
+"""Contact exports enter as prospects (import-formats.md §5), other files as suspects."""
+
+
+@dataclass(slots=True)
+class SourceChoice:
+    """One source of the import (a file, or a SIRENE pair) and what the user chose for it.
+
+    Attributes:
+        paths: The file, or StockEtablissement then StockUniteLegale.
+        preview: What the reader found (None until read).
+        preset: The preset chosen (detected at first).
+        mapping: Target (``"org.name"``…) → header, guessed then edited.
+        error: Why the file could not be read (French), empty when read.
+    """
+
+    paths: list[Path]
+    preview: Preview | None = None
+    preset: str = "generic"
+    mapping: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        """The file names, for display."""
+        return " + ".join(p.name for p in self.paths)
+
+    def to_source(self) -> ImportSource:
+        """The importer's source for this choice."""
+        return ImportSource(list(self.paths), self.preset, dict(self.mapping))
+
+
+@dataclass(slots=True)
+class ImportState:
+    """Everything the wizard gathered, page after page."""
+
+    sources: list[SourceChoice] = field(default_factory=list)
+    base: str = "suspect"
+    update: bool = False
+    salesperson_id: int | None = None
+    tags: tuple[str, ...] = ()
+    plan: ImportPlan | None = None
+    report: ImportReport | None = None
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """« 1 fiche », « 12 345 fiches » (French: 0 and 1 take the singular)."""
+    return f"{french_count(n)}{NBSP}{one if n <= 1 else many}"
+
+
+def error_text(exc: object) -> str:
+    """The French message of a failure shown to the user."""
+    if isinstance(exc, MicroCRMError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return f"Fichier illisible{NBSP}: {exc.strerror or exc}"
+    return f"Erreur inattendue{NBSP}: {exc}"
+
+
+def is_cancel(exc: object) -> bool:
+    """Whether a worker failed because the user cancelled."""
+    return isinstance(exc, ImportCancelledError)
+
+
+def show_message(
+    parent: QWidget | None, icon: QMessageBox.Icon, text: str, title: str = TITLE
+) -> QMessageBox:
+    """A window-modal message box that does not block (tests and workers carry on)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("import-message")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+class Question(QMessageBox):
+    """A non-blocking Oui/Non question, « Non » by default; deleted once answered.
+
+    Connect ``confirmed`` to a bound method, not to a lambda holding a widget:
+    the box deletes itself and PySide may release such a lambda while Qt is
+    deleting it.
+
+    Signals:
+        confirmed(): the user answered « Oui ».
+    """
+
+    confirmed = Signal()
+
+    def __init__(self, parent: QWidget | None, title: str, text: str) -> None:
+        super().__init__(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            parent,
+        )
+        self.setObjectName("import-question")
+        self.setDefaultButton(QMessageBox.StandardButton.No)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.buttonClicked.connect(self._clicked)
+
+    def _clicked(self, button: QAbstractButton) -> None:
+        if self.standardButton(button) == QMessageBox.StandardButton.Yes:
+            self.confirmed.emit()
+
+
+def undo_text(batch_id: int, result: object) -> str:
+    """What an undo did, in French, from whatever :func:`undo_import` returned."""
+    text = f"L'import n°{NBSP}{batch_id} a été annulé."
+    undone = getattr(result, "undone", result)
+    if isinstance(undone, int):
+        text += f" {plural(undone, 'modification défaite', 'modifications défaites')}."
+    skipped = getattr(result, "skipped", None)
+    if skipped:
+        lines = [str(line) for line in skipped]
+        shown = "\n".join(f"• {line}" for line in lines[:15])
+        more = f"\n… et {french_count(len(lines) - 15)} autre(s)." if len(lines) > 15 else ""
+        text += (
+            f"\n\nLaissé tel quel car modifié depuis l'import ({french_count(len(lines))})"
+            f"{NBSP}:\n{shown}{more}"
+        )
+    return text
+
+
+def run_undo(
+    parent: QWidget,
+    ctx: AppContext,
+    batch_id: int,
+    on_done: Callable[[object | None], object] | None = None,
+) -> None:
+    """Undo an import in a worker behind a progress dialog; tell the user the outcome.
+
+    ``on_done`` gets the undo's result, or None when it failed (the reason is shown).
+    """
+    db = ctx.db
+    dialog = QProgressDialog(f"Annulation de l'import n°{NBSP}{batch_id}…", "", 0, 0, parent)
+    dialog.setObjectName("import-undo-progress")
+    dialog.setCancelButton(None)
+    dialog.setWindowTitle("Annuler l'import")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(500)
+
+    def job(_progress: ProgressFn, _cancelled: Callable[[], bool]) -> object:
+        with full_collections_paused():
+            return undo_import(db, batch_id)
+
+    def finished(result: object) -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        show_message(parent, QMessageBox.Icon.Information, undo_text(batch_id, result),
+                     "Annuler l'import")  # fmt: skip
+        if on_done is not None:
+            on_done(result)
+
+    def failed(exc: object, _traceback: str) -> None:
+        dialog.reset()
+        dialog.deleteLater()
+        show_message(parent, QMessageBox.Icon.Warning, error_text(exc), "Annuler l'import")
+        if on_done is not None:
+            on_done(None)
+
+    run_task(job, on_finished=finished, on_failed=failed)
