@@ -2,7 +2,8 @@
 
 Organisations with valid SIRET, contacts, private customers, staff, La
 Poste–normalised addresses, two years of commercial actions and real
-documents (PDF, DOCX, TXT, EML) in the GED store. See :func:`generate`.
+documents (PDF, DOCX, ODT, XLSX, RTF, HTML, CSV, TXT, EML) in the GED store.
+See :func:`generate`.
 """
 
 from microcrm.demo.generator import DemoReport, generate

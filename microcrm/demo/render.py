@@ -1,5 +1,7 @@
 """Render a :class:`~microcrm.demo.texts.DocContent` as PDF, DOCX, TXT or EML bytes.
 
+(ODT, XLSX, RTF, HTML and CSV are in :mod:`microcrm.demo.render_office`.)
+
 Built for volume (the GED benchmark files 100,000 documents): the PDF is
 one page drawn straight on a reportlab canvas with the bundled Vera font,
 registered once and embedded (accents, œ, €); bold is simulated with the
@@ -61,8 +63,13 @@ def _pdf_font() -> str:
 
 def render(content: DocContent) -> tuple[bytes, str]:
     """The file's bytes and MIME type, in the format ``content.fmt``."""
-    renderer = {"pdf": render_pdf, "docx": render_docx, "txt": render_txt, "eml": render_eml}
-    return renderer[content.fmt](content), MIME_TYPES[content.fmt]
+    from microcrm.demo import render_office as office
+
+    renderer = {"pdf": render_pdf, "docx": render_docx, "txt": render_txt, "eml": render_eml,
+                "odt": office.render_odt, "xlsx": office.render_xlsx, "rtf": office.render_rtf,
+                "html": office.render_html, "csv": office.render_csv}
+    mime = MIME_TYPES.get(content.fmt) or office.MIME_TYPES[content.fmt]
+    return renderer[content.fmt](content), mime
 
 
 def _recipient_block(c: DocContent) -> list[str]:

@@ -1,7 +1,7 @@
 """Compose the French content of one demo document (devis, facture, courrier…).
 
 Content is format-free: :mod:`microcrm.demo.render` turns a
-:class:`DocContent` into PDF, DOCX, TXT or EML bytes. Everything is drawn
+:class:`DocContent` into PDF, DOCX, ODT, XLSX, RTF, HTML, CSV, TXT or EML bytes. Everything is drawn
 from the ``rng`` passed in, so a document depends only on its seed.
 """
 
@@ -20,12 +20,15 @@ VAT_RATE = 0.20
 
 #: kind → (dossier, title prefix, weight, (format, weight)…)
 KINDS: dict[str, tuple[str, str, int, tuple[tuple[str, int], ...]]] = {
-    "devis": ("Devis", "Devis", 20, (("pdf", 70), ("docx", 30))),
-    "facture": ("Factures", "Facture", 20, (("pdf", 100),)),
-    "commande": ("Commandes", "Bon de commande", 8, (("pdf", 60), ("docx", 40))),
-    "courrier": ("Courrier", "Courrier", 17, (("docx", 60), ("pdf", 40))),
-    "compte_rendu": ("Divers", "Compte rendu de réunion", 8, (("docx", 60), ("txt", 40))),
-    "note": ("Divers", "Note", 7, (("txt", 100),)),
+    "devis": ("Devis", "Devis", 20, (("pdf", 60), ("docx", 25), ("odt", 10), ("rtf", 5))),
+    "facture": ("Factures", "Facture", 20, (("pdf", 85), ("xlsx", 15))),
+    "commande": ("Commandes", "Bon de commande", 8,
+                 (("pdf", 50), ("docx", 30), ("xlsx", 10), ("csv", 10))),
+    "courrier": ("Courrier", "Courrier", 17, (("docx", 50), ("pdf", 30), ("odt", 10),
+                                              ("rtf", 10))),
+    "compte_rendu": ("Divers", "Compte rendu de réunion", 8,
+                     (("docx", 50), ("txt", 25), ("odt", 15), ("html", 10))),
+    "note": ("Divers", "Note", 7, (("txt", 70), ("html", 15), ("rtf", 15))),
     "email": ("E-mails", "E-mail", 20, (("eml", 100),)),
 }
 #: Letters that carry no sales pitch.
