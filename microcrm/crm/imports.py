@@ -64,6 +64,8 @@ REASON_LABELS: Final[dict[str, str]] = {
     "name_only": "Un nom et rien d'autre",
     "formula_injection": "Formule dans un champ d'identité",
     "siret_in_trash": "SIRET d'une fiche de la corbeille",
+    "siret_kept_by_existing": "SIRET laissé à la fiche existante (créée quand même)",
+    "tag_too_long": "Catégorie trop longue (plus de 80 caractères)",
 }
 """Reason codes of rejected rows and warnings (readers, cleaning, importer) in French."""
 

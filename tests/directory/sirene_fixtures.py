@@ -1,0 +1,241 @@
+"""Seeded SIRENE stock extracts of any size, as INSEE writes them, for tests and benchmarks.
+
+:func:`write_sirene_pair` writes a StockEtablissement / StockUniteLegale pair
+with the INSEE headers of ``test_sirene_reader`` (the 54 establishment columns,
+the legal-unit columns the reader needs plus one INSEE may add), shuffled,
+valid SIRETs (Luhn on SIREN and SIRET), real (postcode, commune) pairs of the
+La Poste reference, street types and repetition indexes, CEDEX and special
+distribution lines, establishments abroad, enseignes, natural persons
+(legal form 1000), closed (``F``) and non-diffusible (``P``) rows, and
+optionally rows duplicating organisations already in a database (same SIRET,
+or a spelling variant of the name in the same postcode).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from stdnum import luhn
+
+from microcrm.crm.codes import naf_table
+from microcrm.postal.reference import load_reference
+from tests.directory.test_sirene_reader import ET_HEADER, UL_HEADER
+
+_WORDS: Final = (
+    "ATELIER BATI CONSEIL DISTRIBUTION ELEC EXPERTISE FRANCE GARAGE HABITAT IMMOBILIER "
+    "INGENIERIE INFORMATIQUE JARDINS LOGISTIQUE MENUISERIE METALLERIE NEGOCE OPTIQUE "
+    "PLOMBERIE PHARMACIE RENOVATION SERVICES SOLUTIONS TECHNOLOGIES TRANSPORTS TRAVAUX "
+    "BOULANGERIE COIFFURE AMBULANCES CABINET AGENCE CONSTRUCTIONS PEINTURE CHARPENTE"
+).split()
+_NAMES: Final = (
+    "MARTIN BERNARD DUBOIS THOMAS ROBERT RICHARD PETIT DURAND LEROY MOREAU SIMON LAURENT "
+    "LEFEBVRE MICHEL GARCIA DAVID BERTRAND ROUX VINCENT FOURNIER MOREL GIRARD ANDRE "
+    "LEFEVRE MERCIER DUPONT LAMBERT BONNET FRANCOIS MARTINEZ LEGRAND GARNIER FAURE ROUSSEAU"
+).split()
+_FIRST: Final = "JEAN MARIE PIERRE ANNE MICHEL SOPHIE LUC CLAIRE PAUL JULIE".split()
+_TYPES: Final = ("RUE", "AV", "BD", "IMP", "CHE", "PL", "ALL", "RTE", "LD", "QUAI", "")
+_STREETS: Final = (
+    "DE LA PAIX",
+    "DU GENERAL DE GAULLE",
+    "DES LILAS",
+    "VICTOR HUGO",
+    "JEAN JAURES",
+    "DE LA REPUBLIQUE",
+    "DU MOULIN",
+    "PASTEUR",
+    "DES ECOLES",
+    "DE LA GARE",
+)
+_FORMS: Final = ("5499", "5710", "5720", "5498", "5599", "6540", "9220", "5485", "1000")
+_BANDS: Final = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownOrganisation:
+    """An organisation already in the database that the extract may duplicate."""
+
+    siret: str | None
+    name: str
+    postcode: str
+    city: str
+
+
+def make_siret(siren_body: int, nic_body: int) -> str:
+    """A valid SIRET from an 8-digit SIREN body and a 4-digit NIC body."""
+    body = f"{siren_body % 10**8:08d}"
+    siren = body + luhn.calc_check_digit(body)
+    nic = f"{nic_body % 10**4:04d}"
+    return siren + nic + luhn.calc_check_digit(siren + nic)
+
+
+def _variant(rng: random.Random, name: str) -> str:
+    """The same company as a list broker or INSEE may spell it."""
+    upper = name.upper()
+    roll = rng.random()
+    if roll < 0.4:
+        return upper + " SARL"
+    if roll < 0.7:
+        return upper.replace("&", "ET")
+    return "ETS " + upper
+
+
+def write_sirene_pair(
+    establishments: Path,
+    legal_units: Path,
+    rows: int,
+    *,
+    seed: int = 1,
+    known: Sequence[KnownOrganisation] = (),
+    same_siret: float = 0.0,
+    same_name: float = 0.0,
+) -> int:
+    """Write a seeded SIRENE extract of ``rows`` establishments and their legal units.
+
+    Args:
+        establishments: StockEtablissement file to write.
+        legal_units: StockUniteLegale file to write.
+        rows: Establishment rows.
+        seed: Random seed: the same arguments give the same files.
+        known: Organisations of a database, for the duplicate rows.
+        same_siret: Share of rows repeating the SIRET of a known organisation.
+        same_name: Share of rows naming a known organisation without SIRET
+            (name variant, same postcode).
+
+    Returns:
+        The number of rows written that duplicate a known organisation.
+    """
+    rng = random.Random(seed)
+    places = [r for r in load_reference().all_rows() if not r.postcode.startswith("98")]
+    nafs = sorted(naf_table())
+    with_siret = [k for k in known if k.siret]
+    without_siret = [k for k in known if not k.siret]
+    taken = {k.siret[:9] for k in with_siret if k.siret}
+    units: dict[str, dict[str, str]] = {}
+    duplicates = 0
+    et_columns = list(ET_HEADER)
+    ul_columns = list(UL_HEADER)
+    random.Random(seed + 1).shuffle(et_columns)
+    random.Random(seed + 2).shuffle(ul_columns)
+    with establishments.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, et_columns, restval="", lineterminator="\n")
+        writer.writeheader()
+        next_siren = rng.randrange(10**7)
+        for line in range(rows):
+            roll = rng.random()
+            place = rng.choice(places)
+            postcode, city = place.postcode, place.libelle
+            name = ""
+            if roll < same_siret and with_siret:
+                dup = rng.choice(with_siret)
+                assert dup.siret is not None
+                siret = dup.siret
+                name = _variant(rng, dup.name)
+                postcode, city = dup.postcode or postcode, dup.city or city
+                duplicates += 1
+            elif roll < same_siret + same_name and without_siret:
+                dup = rng.choice(without_siret)
+                next_siren += 1 + rng.randrange(3)
+                siret = make_siret(next_siren, 1)
+                name = _variant(rng, dup.name)
+                postcode, city = dup.postcode, dup.city
+                duplicates += 1
+            elif units and rng.random() < 0.35:  # another establishment of a known unit
+                siren = rng.choice(list(units)[-200:])
+                siret = make_siret(int(siren[:8]), 2 + rng.randrange(9000))
+            else:
+                next_siren += 1 + rng.randrange(3)
+                siret = make_siret(next_siren, 1)
+                while siret[:9] in taken:
+                    next_siren += 1
+                    siret = make_siret(next_siren, 1)
+            siren = siret[:9]
+            if siren not in units:
+                units[siren] = _unit(rng, siren, name)
+            writer.writerow(
+                _establishment(rng, siret, postcode=postcode, city=city, nafs=nafs, line=line)
+            )
+    with legal_units.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ul_columns, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(units.values())
+    return duplicates
+
+
+def _unit(rng: random.Random, siren: str, name: str) -> dict[str, str]:
+    form = rng.choice(_FORMS) if not name else "5499"
+    unit = {
+        "siren": siren,
+        "statutDiffusionUniteLegale": "P" if rng.random() < 0.01 else "O",
+        "dateCreationUniteLegale": f"{rng.randrange(1950, 2025)}-0{rng.randrange(1, 10)}-15",
+        "categorieJuridiqueUniteLegale": form,
+        "etatAdministratifUniteLegale": "A",
+        "trancheEffectifsUniteLegale": rng.choice(_BANDS),
+        "categorieEntreprise": rng.choice(("PME", "ETI", "GE", "")),
+        "colonneAjouteeParInsee2027": "x",
+    }
+    if form == "1000":
+        unit["prenomUsuelUniteLegale"] = rng.choice(_FIRST)
+        unit["prenom1UniteLegale"] = unit["prenomUsuelUniteLegale"]
+        unit["nomUniteLegale"] = rng.choice(_NAMES)
+        if rng.random() < 0.3:
+            unit["nomUsageUniteLegale"] = rng.choice(_NAMES)
+    else:
+        unit["denominationUniteLegale"] = name or (
+            f"{rng.choice(_WORDS)} {rng.choice(_NAMES)}"
+            + (f" {rng.choice(_WORDS)}" if rng.random() < 0.5 else "")
+        )
+        if rng.random() < 0.1:
+            unit["sigleUniteLegale"] = "".join(
+                w[0] for w in unit["denominationUniteLegale"].split()
+            )
+    return unit
+
+
+def _establishment(
+    rng: random.Random, siret: str, *, postcode: str, city: str, nafs: list[str], line: int
+) -> dict[str, str]:
+    roll = rng.random()
+    street_type = rng.choice(_TYPES)
+    row = {
+        "siren": siret[:9],
+        "nic": siret[9:],
+        "siret": siret,
+        "statutDiffusionEtablissement": "P" if rng.random() < 0.02 else "O",
+        "dateCreationEtablissement": f"{rng.randrange(1960, 2025)}-01-01",
+        "trancheEffectifsEtablissement": rng.choice(_BANDS),
+        "dateDernierTraitementEtablissement": "2025-03-01T10:11:12",
+        "etablissementSiege": "true" if siret[9:13] == "0001" else "false",
+        "numeroVoieEtablissement": str(rng.randrange(1, 300)) if street_type != "LD" else "",
+        "indiceRepetitionEtablissement": "B" if rng.random() < 0.05 else "",
+        "typeVoieEtablissement": street_type,
+        "libelleVoieEtablissement": rng.choice(_STREETS),
+        "codePostalEtablissement": postcode,
+        "libelleCommuneEtablissement": city,
+        "dateDebut": "2020-01-01",
+        "etatAdministratifEtablissement": "F" if rng.random() < 0.15 else "A",
+        "activitePrincipaleEtablissement": rng.choice(nafs),
+        "nomenclatureActivitePrincipaleEtablissement": "NAFRev2",
+        "caractereEmployeurEtablissement": "O",
+    }
+    if rng.random() < 0.1:
+        row["complementAdresseEtablissement"] = f"BATIMENT {chr(65 + line % 6)}"
+    if rng.random() < 0.3:
+        row["enseigne1Etablissement"] = f"{rng.choice(_WORDS)} {rng.choice(_NAMES)}"
+    if roll < 0.02:
+        row["distributionSpecialeEtablissement"] = f"CS {rng.randrange(10000, 99999)}"
+        row["codeCedexEtablissement"] = postcode
+        row["libelleCedexEtablissement"] = f"{city} CEDEX"
+    elif roll < 0.025:
+        row.update(
+            codePostalEtablissement="",
+            libelleCommuneEtablissement="",
+            libelleCommuneEtrangerEtablissement="BRUXELLES",
+            codePaysEtrangerEtablissement="99131",
+            libellePaysEtrangerEtablissement="BELGIQUE",
+        )
+    return row
