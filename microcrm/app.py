@@ -72,6 +72,9 @@ class Settings:
     """Document store; empty means a ``ged`` folder beside a SQLite database."""
     inbox_folder: str = ""
     """Folder watched for documents to file."""
+    inbox_auto_threshold: str = ""
+    """Confidence (0–1, e.g. ``"0.90"``) above which inbox files are filed without asking;
+    empty means never."""
 
     @classmethod
     def load(cls, path: Path) -> Settings:

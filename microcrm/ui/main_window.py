@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +31,10 @@ from microcrm.crm.persons import restore_persons, trash_persons
 from microcrm.crm.segments import list_segments, save_segment
 from microcrm.errors import MicroCRMError
 from microcrm.ui.address_batch_dialog import HistoryDialog, normalise_addresses, undo_normalisation
+from microcrm.ui.ged.window import GedWindowParts
+from microcrm.ui.importing.company_search import CompanySearchDialog
+from microcrm.ui.importing.history_dialog import ImportHistoryDialog
+from microcrm.ui.importing.wizard import ImportWizard, open_import_wizard
 from microcrm.ui.list_panel import ListPanel
 from microcrm.ui.navigation import Navigation, french_count
 
@@ -84,6 +89,7 @@ class MainWindow(QMainWindow):
         self.list_panel.open_requested.connect(self.open_record)
         self.list_panel.save_segment.clicked.connect(self.save_current_as_segment)
 
+        self.ged = GedWindowParts(self)  # GED docks; the search index opens in the background
         self._build_actions()
         self.refresh_navigation()
         self.navigation.select_base("suspect")
@@ -131,10 +137,21 @@ class MainWindow(QMainWindow):
         self.act_norm_history = self._action(
             "&Historique des normalisations…", self.show_normalisation_history
         )
+        self.act_import = self._action("&Importer…", self.open_import_wizard, "Ctrl+I")
+        self.act_import_history = self._action("&Historique des imports…", self.show_import_history)
+        self.act_company_search = self._action(
+            "Rechercher des &entreprises…", self.open_company_search
+        )
+        self.act_mailing = self._action("&Publipostage…", self.open_mailing_wizard, "Ctrl+Shift+P")
+        self.act_mail_templates = self._action("&Modèles de courrier…", self.open_mail_templates)
+        self.act_campaigns = self._action("&Campagnes…", self.open_campaigns)
 
         menu = self.menuBar().addMenu("&Fichier")
         for a in (self.act_new, self.act_export):
             menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.act_import)
+        menu.addAction(self.act_import_history)
         menu.addSeparator()
         menu.addAction(self.act_settings)
         menu.addSeparator()
@@ -143,11 +160,17 @@ class MainWindow(QMainWindow):
         for a in (self.act_undo, self.act_delete, self.act_restore):
             menu.addAction(a)
         menu = self.menuBar().addMenu("&Affichage")
-        for a in (self.act_find, self.act_refresh):
+        for a in (self.act_find, self.act_refresh, self.ged.act_search, self.ged.act_inbox):
             menu.addAction(a)
         menu = self.menuBar().addMenu("&Outils")
         menu.addAction(self.act_normalise)
         menu.addAction(self.act_norm_history)
+        menu.addAction(self.ged.act_rebuild)
+        menu.addSeparator()
+        menu.addAction(self.act_company_search)
+        menu.addSeparator()
+        for a in (self.act_mailing, self.act_mail_templates, self.act_campaigns):
+            menu.addAction(a)
         self.menuBar().addMenu("&Aide").addAction(self.act_about)
 
         toolbar = QToolBar("Actions")
@@ -161,6 +184,9 @@ class MainWindow(QMainWindow):
             self.act_refresh,
         ):
             toolbar.addAction(a)
+        toolbar.addSeparator()
+        toolbar.addAction(self.ged.act_search)
+        toolbar.addAction(self.ged.act_inbox)
         self.addToolBar(toolbar)
 
     def _focus_search(self) -> None:
@@ -216,6 +242,7 @@ class MainWindow(QMainWindow):
         """Refresh when another workstation changed what is shown (change journal)."""
         batch = self.feed.poll(self._seq)
         self._seq = batch.last_seq
+        self.ged.poll(batch.entities)
         if batch.entities & WATCHED:
             self.refresh()
         if batch.entities & {"organisation", "person", "address", "tag"}:
@@ -246,6 +273,8 @@ class MainWindow(QMainWindow):
             return
         if dialog.changed & {"users", "current_user"}:
             self.refresh()
+        if "ged" in dialog.changed:
+            self.ged.settings_changed()
         if dialog.restart_requested and self.close():
             restart_application()
 
@@ -281,6 +310,61 @@ class MainWindow(QMainWindow):
         dialog = HistoryDialog(self.address_batches, self)
         dialog.undone.connect(lambda _r: self.refresh())
         dialog.exec()
+
+    # -- directory import (issue 5) ----------------------------------------------------------
+    def open_import_wizard(self, paths: Sequence[Path] = ()) -> ImportWizard:
+        """Fichier > Importer… (Ctrl+I): the import wizard; lists refresh after an import."""
+        wizard = open_import_wizard(self.ctx, self, paths)
+        # Bound methods, not lambdas: these dialogs delete themselves when closed.
+        wizard.imported.connect(self._imported)
+        wizard.undone.connect(self._imported)
+        return wizard
+
+    def _imported(self, _result: object = None) -> None:
+        """An import was written or undone: counts and lists change."""
+        self.refresh()
+
+    def _open_search_results(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.open_import_wizard([path])
+
+    def show_import_history(self) -> ImportHistoryDialog:
+        """Fichier > Historique des imports…: past imports, each undoable."""
+        dialog = ImportHistoryDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.undone.connect(self._imported)
+        dialog.open()
+        return dialog
+
+    def open_company_search(self) -> CompanySearchDialog:
+        """Outils > Rechercher des entreprises…: the results open in the import wizard."""
+        dialog = CompanySearchDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.results_saved.connect(self._open_search_results)
+        dialog.open()
+        return dialog
+
+    # -- publipostage (issue 7) ---------------------------------------------------------------
+    def open_mailing_wizard(self) -> QWidget:
+        """Outils > Publipostage… (Ctrl+Shift+P): a run on the list shown or its selection."""
+        from microcrm.ui.mailing.wizard import open_mailing_wizard
+
+        return open_mailing_wizard(self)
+
+    def open_mail_templates(self) -> QWidget:
+        """Outils > Modèles de courrier…: letter and Word templates."""
+        from microcrm.ui.mailing.templates_dialog import TemplatesDialog
+
+        dialog = TemplatesDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_campaigns(self) -> QWidget:
+        """Outils > Campagnes…: campaigns sent, returned letters marked NPAI."""
+        from microcrm.ui.mailing.campaigns_view import open_campaigns
+
+        return open_campaigns(self)
 
     # -- trash and undo ---------------------------------------------------------------------
     def _trash_and_restore(
@@ -415,6 +499,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self._poll.stop()
+        self.ged.close()
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())

@@ -29,12 +29,14 @@ from microcrm.crm.company import load_company, save_company, validate_company
 from microcrm.crm.connection import ConnectionReport
 from microcrm.crm.users import UserValidationError, list_users, save_users
 from microcrm.errors import ConflictError, MicroCRMError, ValidationError
+from microcrm.ui.ged.settings_tab import GedSettingsTab
 from microcrm.ui.settings_company import CompanyTab
 from microcrm.ui.settings_database import DatabaseTab
 from microcrm.ui.settings_users import UsersTab
 
 #: Values of :attr:`SettingsDialog.changed`.
 COMPANY, USERS, CURRENT_USER, DATABASE = "company", "users", "current_user", "database"
+GED = "ged"
 
 
 class SettingsDialog(QDialog):
@@ -59,10 +61,12 @@ class SettingsDialog(QDialog):
         self.company_tab = CompanyTab(load_company(ctx.db))
         self.users_tab = UsersTab(list_users(ctx.db), ctx.settings.user_login)
         self.database_tab = DatabaseTab(ctx)
+        self.ged_tab = GedSettingsTab(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.company_tab, "Entreprise")
         self.tabs.addTab(self.users_tab, "Utilisateurs")
         self.tabs.addTab(self.database_tab, "Base de données")
+        self.tabs.addTab(self.ged_tab, "GED")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -114,9 +118,16 @@ class SettingsDialog(QDialog):
             self.database_tab.setting_value()
         except ValidationError as exc:
             return self._show_error(self.database_tab, exc)
+        self.ged_tab.errors.clear()
+        try:
+            self.ged_tab.check()
+        except ValidationError as exc:
+            return self._show_error(self.ged_tab, exc)
         return True
 
-    def _show_error(self, tab: CompanyTab | DatabaseTab, exc: ValidationError) -> bool:
+    def _show_error(
+        self, tab: CompanyTab | DatabaseTab | GedSettingsTab, exc: ValidationError
+    ) -> bool:
         self.tabs.setCurrentWidget(tab)
         if not tab.errors.show(exc.field, exc.message):
             QMessageBox.warning(self, "Paramètres", exc.message)
@@ -224,6 +235,12 @@ class SettingsDialog(QDialog):
             settings.database = location
             self.changed.add(DATABASE)
             dirty = True
+        if self.ged_tab.is_modified():
+            try:
+                dirty = self.ged_tab.save() or dirty
+            except ValidationError as exc:
+                return self._show_error(self.ged_tab, exc)
+            self.changed.add(GED)
         if dirty:
             try:
                 settings.save(self.ctx.paths.settings_file)

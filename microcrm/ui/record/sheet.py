@@ -36,6 +36,7 @@ from microcrm.crm.sheet import (
 )
 from microcrm.crm.tags import set_organisation_tags
 from microcrm.errors import ConflictError, MicroCRMError, NotFoundError
+from microcrm.ui.ged.documents_tab import DocumentsTab
 from microcrm.ui.record.contacts_tab import ContactsTab
 from microcrm.ui.record.identity_tab import IdentityTab, show_siren, show_siret
 from microcrm.ui.record.sheet_base import (
@@ -99,6 +100,8 @@ class OrganisationSheet(RecordSheet):
         self.tabs.addTab(self.address_editor, "Adresse")
         self.tabs.addTab(self.contacts, "Contacts")
         self.tabs.addTab(self.history, "Historique")
+        self.documents = DocumentsTab(ctx, org_id)  # loads when first shown
+        self.tabs.addTab(self.documents, "Documents")
         self._build_layout()
 
         self.identity.traite_clicked.connect(self._traite_clicked)
@@ -107,6 +110,7 @@ class OrganisationSheet(RecordSheet):
         self.identity.name.textChanged.connect(self.address_editor.set_recipient)
         self.contacts.contacts_changed.connect(self._contacts_counted)
         self.contacts.status.connect(self.set_status)
+        self.documents.status.connect(self.set_status)
         self._show(data)
 
     # -- showing data --------------------------------------------------------------------
@@ -210,6 +214,8 @@ class OrganisationSheet(RecordSheet):
             # and its address and tags are saved anew.
             self.contacts.set_organisation(record.id, [])
             self._contacts_counted(0)
+            if record.id is not None:
+                self.documents.set_organisation(record.id)
             self._base_address = AddressRecord()
             self._base_tags = ()
 
@@ -268,6 +274,19 @@ class OrganisationSheet(RecordSheet):
         self._update_state()
         self.saved.emit(self.org_id)
         return True
+
+    # -- documents (GED) ---------------------------------------------------------------------
+    def undo(self) -> None:
+        """Ctrl+Z: on the Documents tab, its last change (trash, move); else the last field."""
+        if self.tabs.currentWidget() is self.documents:
+            self.documents.undo()
+        else:
+            super().undo()
+
+    def show_document(self, document_id: int) -> bool:
+        """The Documents tab, with a document selected in its dossier."""
+        self.tabs.setCurrentWidget(self.documents)
+        return self.documents.show_document(document_id)
 
     # -- contacts ----------------------------------------------------------------------------
     def _save_contact(self, record: ContactRecord) -> ContactRecord:

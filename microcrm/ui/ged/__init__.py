@@ -1,0 +1,1 @@
+"""GED screens: a client's Documents tab, whole-GED search, « À classer », previews."""

@@ -1,0 +1,145 @@
+"""What the GED screens share: the service for the context, formats, dropped files, opening.
+
+Opening a document with the system application goes through an exported copy
+(``Ged.export_copy``) in a temporary folder of its own: the store's objects
+have no extension and must never be edited in place by another program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QDesktopServices
+
+from microcrm.app import AppContext
+from microcrm.ged.service import Ged, current_user_id
+from microcrm.ged.store import ContentStore
+
+#: Custom drag format for documents moved from the list onto a dossier (ids, comma-separated).
+DOCUMENT_IDS_MIME = "application/x-microcrm-document-ids"
+#: Hard limit on the files taken from one drop (a whole disk dropped by mistake).
+MAX_DROPPED_FILES = 2000
+
+
+def make_ged(ctx: AppContext) -> Ged:
+    """The GED service of ``ctx``, filing as the workstation's current user.
+
+    Its text extractor (worker processes) starts with the first file filed;
+    whoever files with it calls ``close()`` afterwards.
+    """
+    return Ged(ctx.db, ContentStore(ctx.ged_root), user_id=current_user_id(ctx.db))
+
+
+def html(text: str) -> str:
+    """Text escaped for rich text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def type_label(doc_type: str) -> str:
+    """A stored document type as shown: « facture » → « Facture »."""
+    return doc_type[:1].upper() + doc_type[1:]
+
+
+def format_size(size: int | None) -> str:
+    """Bytes in French units: « 850 o », « 12 Ko », « 1,4 Mo »."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} o"
+    value = float(size)
+    for unit in ("Ko", "Mo", "Go", "To"):
+        value /= 1024
+        if value < 1024 or unit == "To":
+            text = f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+            return f"{text.replace('.', ',')} {unit}"
+    return f"{size} o"  # pragma: no cover - the loop always returns
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    """dd/mm/yyyy (local time for a timestamp), "" when unknown."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone() if value.tzinfo else value
+    return value.strftime("%d/%m/%Y")
+
+
+def format_timestamp(value: dt.datetime | None) -> str:
+    """dd/mm/yyyy à HH:MM in local time, "" when unknown."""
+    if value is None:
+        return ""
+    local = value.astimezone() if value.tzinfo else value
+    return local.strftime("%d/%m/%Y à %H:%M")
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """« 1 document », « 3 documents » (French: 0 and 1 take the singular)."""
+    return f"{count} {one if count <= 1 else many}"
+
+
+def dropped_paths(mime: QMimeData) -> list[Path]:
+    """Local files carried by a drop (folders are walked), in a stable order.
+
+    Files dragged from a file manager, or ``.eml``/``.msg`` files saved from
+    a mail client, arrive as ``file://`` URLs; anything else is ignored.
+    """
+    paths: list[Path] = []
+    for url in mime.urls() if mime.hasUrls() else []:
+        if not url.isLocalFile():
+            continue
+        path = Path(url.toLocalFile())
+        if path.is_dir():
+            paths.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.is_file():
+            paths.append(path)
+        if len(paths) >= MAX_DROPPED_FILES:
+            break
+    return list(dict.fromkeys(paths))[:MAX_DROPPED_FILES]
+
+
+def document_ids_mime(ids: Iterable[int]) -> QMimeData:
+    """Drag payload of documents moved inside the app."""
+    mime = QMimeData()
+    mime.setData(DOCUMENT_IDS_MIME, ",".join(str(i) for i in ids).encode("ascii"))
+    return mime
+
+
+def dragged_document_ids(mime: QMimeData) -> list[int]:
+    """Document ids of an internal drag ([] for anything else)."""
+    if not mime.hasFormat(DOCUMENT_IDS_MIME):
+        return []
+    raw = bytes(mime.data(DOCUMENT_IDS_MIME).data()).decode("ascii", "replace")
+    return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+
+
+def opening_folder() -> Path:
+    """A fresh temporary folder for one exported copy (files stay open in other programs)."""
+    base = Path(tempfile.gettempdir()) / "microcrm-documents"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="doc-", dir=base))
+
+
+def open_with_system(path: Path) -> bool:
+    """Open ``path`` with the application the desktop associates with its type.
+
+    Tests replace this function (nothing must be launched offscreen).
+    """
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def open_document(ged: Ged, document_id: int, version: int | None = None) -> Path:
+    """Export a copy of a document (or one of its versions) and open it; the copy's path.
+
+    Raises:
+        MicroCRMError: from the service (document gone, object missing…).
+        OSError: the copy could not be written.
+    """
+    path = ged.export_copy(document_id, opening_folder(), version=version)
+    # Read-only copy: edits must go back through « Ajouter » (a new version), not here.
+    path.chmod(0o444)
+    open_with_system(path)
+    return path
