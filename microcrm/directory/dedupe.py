@@ -224,6 +224,21 @@ class OrganisationIndex:
     def __len__(self) -> int:
         return self._size
 
+    def release(self) -> None:
+        """Empty the index piece by piece.
+
+        Dropping a 100,000-organisation index in one go frees its objects in a
+        single C-level cascade that holds the GIL for ~0.3 s and freezes the GUI
+        thread; popping entries from Python lets the interpreter switch threads.
+        """
+        by_postcode, self._by_postcode = self._by_postcode, {}
+        while by_postcode:
+            by_postcode.popitem()
+        by_siret, self._by_siret = self._by_siret, {}
+        while by_siret:
+            by_siret.popitem()
+        self._size = 0
+
     def add(self, candidate: OrgCandidate) -> None:
         """Index an organisation (an existing one, or a file row just accepted).
 

@@ -197,6 +197,7 @@ def plan_import(
         db, sources, update=update, progress=progress, cancelled=cancelled
     )
     fill_existing_values(db, planner.duplicates)
+    planner.orgs.release()  # here, in the worker, rather than all at once on return
     return ImportPlan(
         sources=sources,
         base=base,

@@ -423,3 +423,13 @@ def test_load_organisation_index_from_sqlite(sqlite_db: Database) -> None:
     assert index.match(OrgCandidate("l5", "Dupont et Fils", postcode="13001")) is None
     # Soft-deleted organisations are not candidates.
     assert index.match(OrgCandidate("l6", "Garage du Centre", siret=SIRET_B)) is None
+
+
+def test_release_empties_the_index() -> None:
+    index = OrganisationIndex(
+        [OrgCandidate(1, "Boulangerie Martin", None, "73282932000074", "35000")]
+    )
+    assert len(index) == 1
+    index.release()
+    assert len(index) == 0
+    assert index.match(OrgCandidate(None, "Boulangerie Martin", None, None, "35000")) is None
