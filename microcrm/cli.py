@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import text
 
@@ -20,6 +20,10 @@ from microcrm.crm.bases import BASES, count_by_base
 from microcrm.errors import MicroCRMError
 from microcrm.storage.backup import backup_name, backup_postgres, backup_sqlite, check_sqlite
 from microcrm.storage.migrate import backups_folder, current_revision, head_revision
+
+if TYPE_CHECKING:
+    from microcrm.ged.search import SearchEngine
+    from microcrm.ged.service import Ged
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +74,64 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["organisations"])
     export.add_argument("--format", default="jsonl", choices=["jsonl"])
     export.add_argument("--output", type=Path, help="fichier (défaut : sortie standard)")
+    _add_mailmerge_parser(sub)
+    _add_ged_parser(sub)
     return parser
+
+
+def _add_mailmerge_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``mailmerge``: publipostage (issue 7), JSON summary on standard output."""
+    merge = sub.add_parser(
+        "mailmerge",
+        help="publipostage : lettres PDF/DOCX d'un segment ou d'une base, étiquettes, campagne",
+    )
+    merge.add_argument("--template", required=True, metavar="NOM_OU_FICHIER")
+    source = merge.add_mutually_exclusive_group(required=True)
+    source.add_argument("--segment", metavar="NOM")
+    source.add_argument("--base", metavar="BASE")
+    merge.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="CLE=VALEUR",
+        help="filtre (répétable) : departement=35, commercial=login, etiquette=X, "
+        "traite=oui|non, recherche=texte",
+    )
+    merge.add_argument("--output", required=True, type=Path, metavar="FICHIER.pdf|FICHIER.docx")
+    merge.add_argument("--labels", metavar="FORMAT", help="étiquettes (L7160, L7163…)")
+    merge.add_argument("--labels-start", type=int, default=1, metavar="N")
+    merge.add_argument("--confirm", action="store_true", help="enregistre la campagne envoyée")
+    merge.add_argument("--name", metavar="NOM", help="nom de la campagne")
+    merge.add_argument("--date", metavar="AAAA-MM-JJ", help="date des lettres")
+    merge.add_argument("--champ", action="append", default=[], metavar="NOM=VALEUR")
+    merge.add_argument("--par-contact", action="store_true", help="une lettre par contact")
+
+
+def _add_ged_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """``ged``: the document store (issue 6); one sub-parser per action."""
+    ged = sub.add_parser("ged", help="GED : classer, rechercher, réindexer les documents")
+    ged_sub = ged.add_subparsers(dest="ged_command", metavar="ACTION", required=True)
+    add = ged_sub.add_parser("add", help="classe des fichiers dans les dossiers d'un client")
+    add.add_argument("--client", required=True, metavar="NUMERO_OU_SIRET")
+    add.add_argument("--dossier", metavar="NOM", help="dossier (créé s'il manque) ; défaut : "
+                     "selon le type (Factures, Devis…)")
+    add.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    inbox = ged_sub.add_parser("inbox", help="classe les fichiers d'un dossier d'arrivée")
+    inbox.add_argument("path", type=Path, metavar="DOSSIER")
+    inbox.add_argument("--auto-threshold", type=float, default=0.9, metavar="0-1",
+                       help="confiance à partir de laquelle un fichier est classé (défaut 0.9)")
+    search = ged_sub.add_parser("search", help="recherche plein texte dans les documents")
+    search.add_argument("query", metavar="RECHERCHE",
+                        help='mots, "expression", préfixe*, -exclu, OR, client:, type:, '
+                        "dossier:, tag:, date:2025 ou date:2025-01..2025-06")
+    search.add_argument("--client", metavar="NUMERO_SIRET_OU_NOM",
+                        help="limite la recherche à un client")
+    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--json", action="store_true", help="résultats en JSON")
+    ged_sub.add_parser("reindex", help="reconstruit l'index de recherche de ce poste")
+    return ged_sub
 
 
 def _progress_printer(stream: TextIO) -> Callable[[int, int, str], None]:
@@ -216,8 +277,10 @@ def _import_undo_or_history(ctx: AppContext, files: list[str]) -> int | None:
     if files[0] == "undo" and len(files) == 2:
         if not files[1].isdigit():
             raise MicroCRMError(f"Numéro d'import invalide : « {files[1]} ».")
-        count = undo_import(ctx.db, int(files[1]))
-        print(f"Import n° {files[1]} annulé ({count} modifications défaites).")
+        result = undo_import(ctx.db, int(files[1]))
+        print(f"Import n° {files[1]} annulé ({result.undone} modifications défaites).")
+        for line in result.skipped:
+            print(f"  conservé : {line}")
         return EXIT_OK
     return None
 
@@ -277,7 +340,186 @@ def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_mailmerge(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``mailmerge``: produce a run (and record it with ``--confirm``), print a JSON summary."""
+    import datetime as dt
+    import json
+
+    from microcrm.mailing.command import MailmergeRequest, parse_custom, run_mailmerge
+
+    try:
+        run_date = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError as exc:
+        raise MicroCRMError(f"Date invalide « {args.date} » (attendu : AAAA-MM-JJ).") from exc
+    request = MailmergeRequest(
+        template=args.template,
+        output=args.output,
+        segment=args.segment,
+        base=args.base,
+        where=args.where,
+        labels=args.labels,
+        labels_start=args.labels_start,
+        confirm=args.confirm,
+        name=args.name,
+        run_date=run_date,
+        custom=parse_custom(args.champ),
+        per_contact=args.par_contact,
+    )
+    summary = run_mailmerge(
+        ctx.db,
+        request,
+        ged_root=ctx.ged_root,
+        config_dir=ctx.paths.config,
+        progress=_progress_printer(sys.stderr),
+    )
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _ged_service(ctx: AppContext) -> Ged:
+    from microcrm.db import StorageMode
+    from microcrm.ged.service import Ged, current_user_id
+    from microcrm.ged.store import ContentStore
+
+    store = ContentStore(ctx.ged_root, verify_writes=ctx.db.mode is StorageMode.SHARED)
+    return Ged(ctx.db, store, user_id=current_user_id(ctx.db))
+
+
+def cmd_ged_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``ged add --client X [--dossier D] FILE...``: one line per file filed."""
+    ged = _ged_service(ctx)
+    try:
+        client = ged.resolve_client(args.client)
+        results = ged.add_files(args.files, organisation_id=client, dossier_name=args.dossier)
+    finally:
+        ged.close()
+    for r in results:
+        state = ("nouveau" if r.new_document else "déjà classé, inchangé" if r.unchanged
+                 else "nouvelle version")
+        print(f"{r.path.name} : document {r.document_id} v{r.version} ({state}) "
+              f"dans « {r.dossier_path} »")
+        if r.extraction_note:
+            print(f"  texte non lu : {r.extraction_note}")
+    return EXIT_OK
+
+
+def cmd_ged_inbox(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``ged inbox PATH``: file what matches a client, list the rest with proposals."""
+    from microcrm.ged.inbox import scan_inbox
+
+    if not 0 <= args.auto_threshold <= 1:
+        raise MicroCRMError("--auto-threshold doit être compris entre 0 et 1.")
+    if not args.path.is_dir():
+        raise MicroCRMError(f"Dossier introuvable : {args.path}")
+    ged = _ged_service(ctx)
+    try:
+        report = scan_inbox(ged, args.path, auto_threshold=args.auto_threshold,
+                            progress=_progress_printer(sys.stderr))
+        names = _organisation_names(ctx, [m.organisation_id for p in report.pending
+                                          for m in p.matches])
+    finally:
+        ged.close()
+    for path, result, match in report.filed:
+        print(f"Classé : {path.name} → client {match.organisation_id}, « {result.dossier_path} » "
+              f"(document {result.document_id}, confiance {match.confidence:.0%} : "
+              f"{match.reason})")
+    for item in report.pending:
+        proposals = " ; ".join(
+            f"{names.get(m.organisation_id, m.organisation_id)} (n° {m.organisation_id}, "
+            f"{m.confidence:.0%})" for m in item.matches) or "aucune proposition"
+        why = f" (non classé : {item.error})" if item.error else ""
+        print(f"À classer : {item.path.name} — {proposals}{why}")
+    print(f"{len(report.filed)} fichier(s) classé(s), {len(report.pending)} à classer.")
+    return EXIT_OK
+
+
+def _organisation_names(ctx: AppContext, ids: list[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from microcrm.models import Organisation
+
+    with ctx.db.read() as s:
+        return dict(s.execute(select(Organisation.id, Organisation.name)
+                              .where(Organisation.id.in_(ids))).tuples().all())
+
+
+def _search_engine(ctx: AppContext, *, progress: bool = False) -> SearchEngine:
+    """This workstation's search replica (rebuilt first if missing or stale)."""
+    from microcrm.ged.search import SearchEngine
+    from microcrm.ged.store import ContentStore
+
+    return SearchEngine.open(ctx.index_folder, ctx.db, ContentStore(ctx.ged_root),
+                             progress=_progress_printer(sys.stderr) if progress else None)
+
+
+def cmd_ged_search(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``ged search QUERY [--client X] [--limit N] [--json]``: the best documents."""
+    import html
+    import json
+    import re
+
+    if args.limit < 1:
+        raise MicroCRMError("--limit doit être au moins 1.")
+    query, organisation_id = args.query, None
+    if args.client:
+        if "".join(args.client.split()).isdigit():
+            ged = _ged_service(ctx)
+            try:
+                organisation_id = ged.resolve_client(args.client)
+            finally:
+                ged.close()
+        else:
+            query = f'{query} client:"{args.client}"'
+    engine = _search_engine(ctx)
+    try:
+        results = engine.search(query, organisation_id=organisation_id, limit=args.limit)
+    finally:
+        engine.close()
+    if args.json:
+        rows = [{"document_id": h.document_id, "client": h.client, "dossier": h.dossier,
+                 "title": h.title, "type": h.doc_type,
+                 "date": h.doc_date.isoformat() if h.doc_date else None,
+                 "score": round(h.score, 4), "snippet": h.snippet} for h in results.hits]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    about = "environ " if results.total_is_estimate else ""
+    print(f"{about}{results.total} document(s) ({results.took_ms:.0f} ms)")
+    for h in results.hits:
+        when = h.doc_date.strftime("%d/%m/%Y") if h.doc_date else "sans date"
+        print(f"n° {h.document_id}  {h.client} > {h.dossier}  « {h.title} » ({h.doc_type}, {when})")
+        print(f"    {html.unescape(re.sub(r'</?b>', '', h.snippet))}")
+    return EXIT_OK
+
+
+def cmd_ged_reindex(ctx: AppContext, _args: argparse.Namespace) -> int:
+    """``ged reindex``: rebuild this workstation's search index, progress on stderr."""
+    started = time.monotonic()
+    engine = _search_engine(ctx, progress=True)
+    try:
+        count = (engine.document_count() if engine.rebuilt_on_open
+                 else engine.rebuild(progress=_progress_printer(sys.stderr)))
+    finally:
+        engine.close()
+    print(f"Index reconstruit : {count} document(s) en {time.monotonic() - started:.1f} s.")
+    return EXIT_OK
+
+
+GED_COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
+    "add": cmd_ged_add,
+    "inbox": cmd_ged_inbox,
+    "search": cmd_ged_search,
+    "reindex": cmd_ged_reindex,
+}
+
+
+def cmd_ged(ctx: AppContext, args: argparse.Namespace) -> int:
+    """``ged ACTION``: dispatch to :data:`GED_COMMANDS`."""
+    return GED_COMMANDS[args.ged_command](ctx, args)
+
+
 COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
+    "ged": cmd_ged,
+    "mailmerge": cmd_mailmerge,
     "import": cmd_import,
     "export": cmd_export,
     "info": cmd_info,
