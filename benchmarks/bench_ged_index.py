@@ -301,9 +301,17 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=replica.REBUILD_PROCS)
     parser.add_argument("--skip-build", action="store_true", help="reuse the existing index")
     parser.add_argument("--kill-after", type=float, default=120.0)
+    parser.add_argument(
+        "--base", type=Path, help="an existing base (e.g. made by `microcrm demo --documents N`)"
+    )
+    parser.add_argument("--ged", type=Path, help="its GED folder (default: <base dir>/ged)")
+    parser.add_argument("--index", type=Path, help="replica folder (default: benchmarks/out)")
     args = parser.parse_args()
-    db_path, ged = build_corpus(args.documents)
-    folder = index_folder(args.documents)
+    if args.base:
+        db_path, ged = args.base, args.ged or args.base.parent / "ged"
+    else:
+        db_path, ged = build_corpus(args.documents)
+    folder = args.index or index_folder(args.documents)
     report: dict[str, object] = {
         "documents": args.documents,
         "text_chars_mean": _mean_text(db_path, ged),
@@ -313,7 +321,7 @@ def main() -> None:
         print(json.dumps(report["rebuild"]), file=sys.stderr, flush=True)
     report["open"] = bench_open(db_path, ged, folder)
     report["filing"] = bench_filing(db_path, ged, folder)
-    resumed = OUT / f"ged-{args.documents}-index-resume"
+    resumed = folder.with_name(folder.name + "-resume")
     report["kill_resume"] = bench_kill_resume(
         db_path, ged, resumed, args.procs, kill_after=args.kill_after, chunk=replica.REBUILD_CHUNK
     )

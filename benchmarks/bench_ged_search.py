@@ -189,8 +189,14 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--index", type=Path, help="replica folder (default: bench_ged_index's)")
+    parser.add_argument(
+        "--base", type=Path, help="an existing base (e.g. made by `microcrm demo --documents N`)"
+    )
+    parser.add_argument("--ged", type=Path, help="its GED folder (default: <base dir>/ged)")
     args = parser.parse_args()
     db_path, ged = corpus_paths(args.documents)
+    if args.base:
+        db_path, ged = args.base, args.ged or args.base.parent / "ged"
     folder = args.index or OUT / f"ged-{args.documents}-index"
     rng = random.Random(args.seed)
     mix, inside = make_mix(db_path, ged, rng)
