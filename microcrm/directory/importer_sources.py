@@ -291,7 +291,9 @@ def read_preview(paths: Sequence[Path | str], rows: int = 20) -> Preview:
         [record.fields.get(h, "") for h in opened.headers]
         for record in itertools.islice(opened.records, rows)
     ]
-    count = len(kept) + sum(1 for _ in opened.records)
+    count = len(kept)
+    for _record in opened.records:  # a Python loop: sum() over a generator starved the GUI
+        count += 1
     return Preview(
         headers=list(opened.headers),
         rows=kept,
