@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -63,6 +63,7 @@ from microcrm.crm.address_batch import (
 )
 from microcrm.crm.addresses import AddressRecord
 from microcrm.errors import MicroCRMError
+from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, Task, run_task
@@ -707,46 +708,24 @@ def undo_normalisation(
     run_task(job, on_progress=progressed, on_finished=finished, on_failed=failed)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel):
     """The normalisation batches, newest first (a few hundred rows at most)."""
 
-    HEADERS: Final = ("Date", "Utilisateur", "Portée", "Adresses", "État")
-
-    def __init__(self, batches: Sequence[BatchInfo], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._batches = list(batches)
+    HEADERS: ClassVar[tuple[str, ...]] = ("Date", "Utilisateur", "Portée", "Adresses", "État")
 
     def set_batches(self, batches: Sequence[BatchInfo]) -> None:
         """Show another list of batches."""
-        self.beginResetModel()
-        self._batches = list(batches)
-        self.endResetModel()
+        self.set_rows(batches)
 
     def batch(self, row: int) -> BatchInfo:
         """The batch on a row."""
-        return self._batches[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._batches)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+        batch: BatchInfo = self._rows[row]
+        return batch
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._batches):
+        b = self.row_at(index)
+        if b is None:
             return None
-        b = self._batches[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor("#757575") if b.undone else None
         if role != Qt.ItemDataRole.DisplayRole:

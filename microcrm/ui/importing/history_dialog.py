@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -34,6 +32,7 @@ from microcrm.directory.importer import BatchSummary, import_history
 from microcrm.directory.presets import PRESET_LABELS
 from microcrm.ui.importing.common import NBSP, Question, run_undo
 from microcrm.ui.importing.gc_pause import release_frozen
+from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
 
 Index = QModelIndex | QPersistentModelIndex
@@ -54,46 +53,31 @@ def source_names(sources: str) -> str:
     return ", ".join(PurePath(line).name for line in sources.splitlines() if line.strip())
 
 
-class ImportHistoryModel(QAbstractTableModel):
+class ImportHistoryModel(RowsTableModel):
     """The import batches, newest first (a few hundred rows at most)."""
 
-    HEADERS: Final = ("N°", "Date", "Utilisateur", "Fichiers", "Type de fichier", "État")
-
-    def __init__(self, batches: Sequence[BatchSummary], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._batches = list(batches)
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "N°",
+        "Date",
+        "Utilisateur",
+        "Fichiers",
+        "Type de fichier",
+        "État",
+    )
 
     def set_batches(self, batches: Sequence[BatchSummary]) -> None:
         """Show another list of batches."""
-        self.beginResetModel()
-        self._batches = list(batches)
-        self.endResetModel()
+        self.set_rows(batches)
 
     def batch(self, row: int) -> BatchSummary:
         """The batch on a row."""
-        return self._batches[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._batches)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+        batch: BatchSummary = self._rows[row]
+        return batch
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._batches):
+        b = self.row_at(index)
+        if b is None:
             return None
-        b = self._batches[index.row()]
         undone = b.status == "undone"
         if role == Qt.ItemDataRole.ForegroundRole:
             return QColor("#757575") if undone else None
