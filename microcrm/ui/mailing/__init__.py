@@ -11,11 +11,17 @@ Modules::
     output_pages.py      3 Modèle (TemplatePage), 4 Aperçu (PreviewPage)
     run_pages.py         5 Production (ProductionPage), 6 Confirmation (ConfirmPage)
     state.py             WizardState, RunOptions, produce_files / confirm_files (Qt-free jobs)
+    print_options.py     LabelFormatDialog (« Nouveau format… »), CalibrationDialog
+                         (« Page d'étalonnage… »), WindowPositionBox (« Position de la fenêtre »)
+    print_settings.py    <config>/impression.toml: label offsets per sheet, window positions
+                         load_print_settings(config) -> PrintSettings; save_label_offset,
+                         save_window, window_override (Qt-free)
     address_fix.py       AddressFixDialog: an excluded recipient's address fixed in place
     template_editor.py   TemplateEditor: formatted text, field menu, live preview, save
     templates_dialog.py  TemplatesDialog                        # Outils › Modèles de courrier…
     campaigns_view.py    CampaignsView / CampaignsDialog, « Marquer NPAI »  # Outils › Campagnes…
     npai_button.py       NpaiButton: « Courrier revenu NPAI » on the record sheets
-    pdf_view.py          QtPdf: render_pages (on white), print_pdf, PageStrip
+    pdf_view.py          QtPdf: render_pages (on white), print_pdf, PageStrip,
+                         PdfPrinting (« Imprimer… »), ask_save_copy / save_copy
     window_links.py      open_party(main_window, organisation_id, person_id)
 """

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from microcrm.errors import MicroCRMError
 from microcrm.mailing.docx_merge import docx_letters, docx_to_pdf, find_soffice
+from microcrm.mailing.envelopes import ENVELOPES
 from microcrm.mailing.labels import LabelFormat, label_formats
-from microcrm.mailing.letters import render_preview
+from microcrm.mailing.letters import LetterLayout, WindowSpec, render_preview
 from microcrm.mailing.recipients import Recipient
 from microcrm.mailing.templates import (
     DocxTemplateFile,
@@ -37,6 +39,20 @@ from microcrm.mailing.templates import (
     load_template,
 )
 from microcrm.ui.mailing.pdf_view import PageStrip, PdfError
+from microcrm.ui.mailing.print_options import (
+    CalibrationDialog,
+    LabelFormatDialog,
+    WindowPositionBox,
+    format_label,
+    mm_spin,
+)
+from microcrm.ui.mailing.print_settings import (
+    OFFSET_LIMIT_MM,
+    load_print_settings,
+    save_label_offset,
+    save_window,
+    window_override,
+)
 from microcrm.ui.mailing.state import RunOptions, WizardState, template_context
 from microcrm.ui.mailing.template_editor import TemplateEditor
 from microcrm.ui.navigation import french_count
@@ -68,6 +84,15 @@ class TemplatePage(QWizardPage):
         self.window_combo = named(QComboBox(), "window-combo")
         for key, label in WINDOWS:
             self.window_combo.addItem(label, key)
+        self.window_box = named(WindowPositionBox(), "window-position")
+        self.window_combo.currentIndexChanged.connect(self._window_changed)
+        self.window_box.changed.connect(self._window_edited)
+        self.want_envelopes = named(QCheckBox("Enveloppes"), "want-envelopes")
+        self.envelope_combo = named(QComboBox(), "envelope-format")
+        for key, envelope in ENVELOPES.items():
+            self.envelope_combo.addItem(envelope.title, key)
+        self.envelope_combo.setEnabled(False)
+        self.want_envelopes.toggled.connect(self.envelope_combo.setEnabled)
         self.labels_box = named(QGroupBox("Imprimer aussi les étiquettes"), "labels-box")
         self.labels_box.setCheckable(True)
         self.labels_box.setChecked(False)
@@ -76,6 +101,13 @@ class TemplatePage(QWizardPage):
         self.label_start = named(QSpinBox(), "label-start")
         self.label_start.setMinimum(1)
         self.label_combo.currentIndexChanged.connect(self._label_format_changed)
+        self.new_format_button = named(QPushButton("Nouveau format…"), "label-format-new")
+        self.new_format_button.clicked.connect(self.new_label_format)
+        self.offset_dx = self._offset_spin("label-offset-dx")
+        self.offset_dy = self._offset_spin("label-offset-dy")
+        self.calibration_button = named(QPushButton("Page d'étalonnage…"), "label-calibration")
+        self.calibration_button.clicked.connect(self.open_calibration)
+        self._loading_offset = False
         self.error = named(QLabel(), "template-page-error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c62828; font-weight: bold;")
@@ -99,9 +131,26 @@ class TemplatePage(QWizardPage):
         out_layout.addRow(self.want_pdf)
         out_layout.addRow(self.want_docx)
         out_layout.addRow("Enveloppe à fenêtre :", self.window_combo)
+        out_layout.addRow("Position de la fenêtre :", self.window_box)
+        envelopes = QHBoxLayout()
+        envelopes.addWidget(self.want_envelopes)
+        envelopes.addWidget(self.envelope_combo, 1)
+        out_layout.addRow(envelopes)
         labels = QFormLayout(self.labels_box)
         labels.addRow("Planche :", self.label_combo)
         labels.addRow("Commencer à l'étiquette n° :", self.label_start)
+        offset = QHBoxLayout()
+        offset.addWidget(QLabel("horizontal"))
+        offset.addWidget(self.offset_dx)
+        offset.addWidget(QLabel("vertical"))
+        offset.addWidget(self.offset_dy)
+        offset.addStretch(1)
+        labels.addRow("Décalage imprimante :", offset)
+        calibration = QHBoxLayout()
+        calibration.addStretch(1)
+        calibration.addWidget(self.new_format_button)
+        calibration.addWidget(self.calibration_button)
+        labels.addRow(calibration)
         right = QVBoxLayout()
         right.addWidget(outputs)
         right.addWidget(self.labels_box)
@@ -116,9 +165,8 @@ class TemplatePage(QWizardPage):
         if not self.templates.count():
             self.reload_templates("prospection")
         if not self.label_combo.count():
-            self.label_formats = label_formats(self.state.labels_dir)
-            for name, fmt in self.label_formats.items():
-                self.label_combo.addItem(f"{name} — {fmt.title}", name)
+            self.reload_label_formats()
+        self._window_changed()
 
     def reload_templates(self, select: str = "") -> None:
         """List the templates again (after one was saved) and select ``select``."""
@@ -171,6 +219,7 @@ class TemplatePage(QWizardPage):
         soffice = find_soffice() is not None
         self.edit_button.setEnabled(letter)
         self.window_combo.setEnabled(letter)
+        self.window_box.setEnabled(letter)
         if isinstance(self._template, LetterTemplate):
             self.window_combo.setCurrentIndex(
                 max(0, self.window_combo.findData(self._template.window))
@@ -191,10 +240,80 @@ class TemplatePage(QWizardPage):
             )
         self.completeChanged.emit()
 
+    # -- printing set-up ---------------------------------------------------------------------
+    def _offset_spin(self, name: str) -> QDoubleSpinBox:
+        spin = mm_spin(name, -OFFSET_LIMIT_MM, OFFSET_LIMIT_MM, 0.0)
+        spin.setToolTip("Mesuré avec la page d'étalonnage ; droite et bas : positif")
+        spin.valueChanged.connect(self._offset_edited)
+        return spin
+
+    def reload_label_formats(self, select: str = "") -> None:
+        """List the label sheets again (built-in and the user's) and select ``select``."""
+        current = select or str(self.label_combo.currentData() or "")
+        self.label_formats = label_formats(self.state.labels_dir)
+        self.label_combo.blockSignals(True)
+        self.label_combo.clear()
+        for name, fmt in self.label_formats.items():
+            self.label_combo.addItem(format_label(fmt), name)
+        self.label_combo.setCurrentIndex(max(0, self.label_combo.findData(current)))
+        self.label_combo.blockSignals(False)
+        self._label_format_changed()
+
+    def current_label_format(self) -> LabelFormat | None:
+        """The label sheet selected (whether or not labels are asked for)."""
+        return self.label_formats.get(str(self.label_combo.currentData()))
+
+    def label_offset(self) -> tuple[float, float]:
+        """The printer offset shown (dx, dy) in mm."""
+        return self.offset_dx.value(), self.offset_dy.value()
+
     def _label_format_changed(self) -> None:
-        fmt = self.label_formats.get(str(self.label_combo.currentData()))
-        if fmt is not None:
-            self.label_start.setMaximum(fmt.per_sheet)
+        fmt = self.current_label_format()
+        if fmt is None:
+            return
+        self.label_start.setMaximum(fmt.per_sheet)
+        dx, dy = load_print_settings(self.state.ctx.paths.config).label_offset(fmt.name)
+        self._loading_offset = True
+        try:
+            self.offset_dx.setValue(dx)
+            self.offset_dy.setValue(dy)
+        finally:
+            self._loading_offset = False
+
+    def _offset_edited(self) -> None:
+        fmt = self.current_label_format()
+        if not self._loading_offset and fmt is not None:
+            save_label_offset(self.state.ctx.paths.config, fmt.name, self.label_offset())
+
+    def new_label_format(self) -> LabelFormatDialog:
+        """« Nouveau format… »: the dialog, starting from the selected sheet."""
+        dialog = LabelFormatDialog(self.state.labels_dir, self.current_label_format(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.reload_label_formats)
+        dialog.open()
+        return dialog
+
+    def open_calibration(self) -> CalibrationDialog | None:
+        """« Page d'étalonnage… » of the selected sheet, with the offset shown."""
+        fmt = self.current_label_format()
+        if fmt is None:
+            return None
+        dialog = CalibrationDialog(fmt, self.label_offset(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def letter_layout(self, window: str) -> LetterLayout:
+        """Layout of letters for envelope ``window``, with its remembered position."""
+        spec = load_print_settings(self.state.ctx.paths.config).window(window)
+        return LetterLayout(window=window, window_override=window_override(spec))
+
+    def _window_changed(self) -> None:
+        name = str(self.window_combo.currentData())
+        self.window_box.set_window(load_print_settings(self.state.ctx.paths.config).window(name))
+
+    def _window_edited(self, window: WindowSpec) -> None:
+        save_window(self.state.ctx.paths.config, window)
 
     def edit_template(self, *, new: bool) -> TemplateEditor:
         """Open the template editor on the selected letter template (or a blank one)."""
@@ -204,6 +323,7 @@ class TemplatePage(QWizardPage):
             self.state.context(),
             template if isinstance(template, LetterTemplate) else None,
             self,
+            layout_for=self.letter_layout,
         )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(self.reload_templates)
@@ -222,13 +342,19 @@ class TemplatePage(QWizardPage):
         fmt = None
         if self.labels_box.isChecked():
             fmt = self.label_formats.get(str(self.label_combo.currentData()))
+        letter = isinstance(self._template, LetterTemplate)
         return RunOptions(
             template=self._template,
             want_pdf=self.want_pdf.isChecked(),
             want_docx=self.want_docx.isChecked(),
             window=str(self.window_combo.currentData()),
+            window_override=window_override(self.window_box.spec()) if letter else None,
             label_format=fmt,
             label_start=self.label_start.value(),
+            label_offset=self.label_offset() if fmt is not None else (0.0, 0.0),
+            envelope=(
+                str(self.envelope_combo.currentData()) if self.want_envelopes.isChecked() else None
+            ),
         )
 
     def validatePage(self) -> bool:
@@ -239,6 +365,10 @@ class TemplatePage(QWizardPage):
             check_template(options.template, list(self.state.context().custom))
         except MicroCRMError as exc:
             self.error.setText(exc.message)
+            return False
+        window_error = self.window_box.check() if self.window_box.isEnabled() else ""
+        if window_error:
+            self.error.setText(window_error)
             return False
         self.error.clear()
         self.state.options = options

@@ -4,20 +4,45 @@ Pages are rendered by ``QPdfDocument`` into ARGB images whose background is
 transparent where the PDF paints nothing, so every page is composited onto
 white before it is shown or printed (a letter is white paper, not a
 checkerboard or a black sheet on some printers).
+
+:class:`PdfPrinting` (« Imprimer… » with a progress dialog, in a worker) and
+:func:`ask_save_copy` (« Enregistrer sous… ») are shared by the production
+page and the label calibration page.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QRect,
+    QSize,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from microcrm.errors import MicroCRMError
+from microcrm.ui.navigation import french_count
+from microcrm.ui.workers import ProgressFn, Task, run_task
 
 PRINT_DPI = 300
 """Resolution pages are rendered at for printing (sharp text, bounded memory)."""
@@ -148,6 +173,116 @@ def print_pdf(
         return printed
     finally:
         document.close()
+
+
+class PdfPrinting(QObject):
+    """« Imprimer… » of a PDF: the Qt print dialog, then :func:`print_pdf` in a worker.
+
+    A window-modal progress dialog (after 500 ms) offers « Annuler ». One job
+    at a time: the printer is kept alive, untouched, while the worker paints
+    on it.
+
+    Signals:
+        ended(str, int): the job ended: status text (HTML) and pages sent (0 when
+            cancelled or failed).
+    """
+
+    ended = Signal(str, int)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._widget = parent
+        self._printer: QPrinter | None = None
+        self._dialog: QProgressDialog | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a print job is under way."""
+        return self._printer is not None
+
+    def ask(self, path: Path, pages: int | None) -> None:
+        """Show the print dialog for ``path``; print if the user accepts."""
+        if self.busy:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(path.stem)
+        dialog = QPrintDialog(printer, self._widget)
+        dialog.setWindowTitle("Imprimer")
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
+        dialog.setMinMax(1, pages or 1)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.start(path, pages, printer)
+
+    def start(self, path: Path, pages: int | None, printer: QPrinter) -> Task:
+        """Print ``path`` on a configured printer, in a worker; ends with :attr:`ended`."""
+        self._printer = printer
+        dialog = QProgressDialog("Impression…", "Annuler", 0, pages or 0, self._widget)
+        dialog.setWindowTitle("Imprimer")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(500)
+        self._dialog = dialog
+
+        def job(progress: ProgressFn, cancelled: object) -> int:
+            assert callable(cancelled)
+            return print_pdf(path, printer, progress=progress, cancel=cancelled)
+
+        task = run_task(
+            job, on_progress=self._progressed, on_finished=self._printed, on_failed=self._failed
+        )
+        dialog.canceled.connect(task.cancel)
+        return task
+
+    def _progressed(self, done: int, total: int, _message: str) -> None:
+        if self._dialog is not None:
+            self._dialog.setMaximum(total)
+            self._dialog.setValue(done)
+
+    def _done(self, text: str, pages: int) -> None:
+        if self._dialog is not None:
+            self._dialog.canceled.disconnect()
+            self._dialog.close()
+            self._dialog.deleteLater()
+            self._dialog = None
+        self._printer = None
+        self.ended.emit(text, pages)
+
+    def _printed(self, pages: object) -> None:
+        assert isinstance(pages, int)
+        sent = "page envoyée" if pages <= 1 else "pages envoyées"
+        self._done(f"{french_count(pages)} {sent} à l'imprimante.", pages)
+
+    def _failed(self, exc: object, _trace: str) -> None:
+        if isinstance(exc, PrintCancelledError):
+            self._done("Impression annulée.", 0)
+            return
+        text = exc.message if isinstance(exc, MicroCRMError) else f"Erreur inattendue : {exc}"
+        self._done(f"<span style='color:#c62828'><b>{text}</b></span>", 0)
+
+
+def save_copy(parent: QWidget, source: Path, target: Path) -> Path | None:
+    """Copy ``source`` to ``target`` (its extension added when missing); None on failure.
+
+    A failure is shown to the user (« Enregistrement impossible : … »).
+    """
+    if target.suffix.lower() != source.suffix.lower():
+        target = target.with_name(target.name + source.suffix)
+    try:
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        QMessageBox.warning(parent, "Enregistrer sous", f"Enregistrement impossible : {exc}")
+        return None
+    return target
+
+
+def ask_save_copy(parent: QWidget, source: Path, name: str = "") -> Path | None:
+    """« Enregistrer sous… »: ask where (in Documents by default), then :func:`save_copy`."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    pdf = source.suffix.lower() == ".pdf"
+    kind = "PDF (*.pdf)" if pdf else "Document Word (*.docx)"
+    target, _filter = QFileDialog.getSaveFileName(
+        parent, "Enregistrer sous", str(Path(folder) / (name or source.name)), kind
+    )
+    return save_copy(parent, source, Path(target)) if target else None
 
 
 class PageStrip(QScrollArea):

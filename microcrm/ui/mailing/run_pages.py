@@ -11,19 +11,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,10 +32,11 @@ from microcrm.mailing.errors import RunCancelledError
 from microcrm.ui.mailing.pdf_view import (
     PageStrip,
     PdfError,
-    PrintCancelledError,
+    PdfPrinting,
+    ask_save_copy,
     page_count,
-    print_pdf,
     render_pages,
+    save_copy,
 )
 from microcrm.ui.mailing.recipients_pages import plural
 from microcrm.ui.mailing.state import (
@@ -85,8 +83,8 @@ class ProductionPage(QWizardPage):
         self.setSubTitle("Les documents sont produits, puis imprimés ou enregistrés.")
         self.task: Task | None = None
         self.folder: Path | None = None
-        self._printer: QPrinter | None = None
-        self._print_dialog: QProgressDialog | None = None
+        self.printing = PdfPrinting(self)
+        self.printing.ended.connect(self._print_done)
         self.last_error = ""
         self.progress = named(QProgressBar(), "production-progress")
         self.status = named(QLabel(), "production-status")
@@ -204,6 +202,9 @@ class ProductionPage(QWizardPage):
                 f"<br>{plural(result.labels.labels, 'étiquette', 'étiquettes')} sur "
                 f"{plural(result.labels.pages, 'planche', 'planches')}."
             )
+        if result.envelopes is not None:
+            envelope = self.state.options.envelope if self.state.options else None
+            text += f"<br>{plural(result.envelopes, 'enveloppe', 'enveloppes')} {envelope}."
         for warning in run.warnings:
             text += f"<br><span style='color:#e65100'>{warning}</span>"
         self.status.setText(text)
@@ -242,7 +243,7 @@ class ProductionPage(QWizardPage):
         self.retry_button.setVisible(not running and self.state.produced is None)
         output = self.current_file()
         self.print_button.setEnabled(
-            not running and self._printer is None and output is not None and output.is_pdf
+            not running and not self.printing.busy and output is not None and output.is_pdf
         )
         self.save_button.setEnabled(not running and output is not None)
 
@@ -272,17 +273,9 @@ class ProductionPage(QWizardPage):
     def print_current(self) -> None:
         """« Imprimer… »: the Qt print dialog, then the PDF's pages on the printer."""
         output = self.current_file()
-        if output is None or not output.is_pdf:
-            return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(output.path.stem)
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Imprimer")
-        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
-        dialog.setMinMax(1, output.pages or 1)
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return
-        self.print_file(output, printer)
+        if output is not None and output.is_pdf:
+            self.printing.ask(output.path, output.pages)
+            self._update_buttons()
 
     def print_file(self, output: OutputFile, printer: QPrinter) -> Task:
         """Print ``output`` on a configured printer in a worker, with progress and « Annuler ».
@@ -290,80 +283,29 @@ class ProductionPage(QWizardPage):
         About a quarter of a second per page: 800 letters take a few minutes,
         during which the window stays usable. Ends with :attr:`print_ended`.
         """
-        self._printer = printer  # kept alive (and untouched) while the worker paints on it
-        dialog = QProgressDialog("Impression…", "Annuler", 0, output.pages or 0, self)
-        dialog.setWindowTitle("Imprimer")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(500)
-        self._print_dialog = dialog
-        path = output.path
-
-        def job(progress: ProgressFn, cancelled: object) -> int:
-            assert callable(cancelled)
-            return print_pdf(path, printer, progress=progress, cancel=cancelled)
-
-        task = run_task(
-            job,
-            on_progress=self._print_progressed,
-            on_finished=self._printed,
-            on_failed=self._print_failed,
-        )
-        dialog.canceled.connect(task.cancel)
-        self.print_button.setEnabled(False)
+        task = self.printing.start(output.path, output.pages, printer)
+        self._update_buttons()
         return task
 
-    def _print_progressed(self, done: int, total: int, _message: str) -> None:
-        if self._print_dialog is not None:
-            self._print_dialog.setMaximum(total)
-            self._print_dialog.setValue(done)
-
     def _print_done(self, text: str, pages: int) -> None:
-        if self._print_dialog is not None:
-            self._print_dialog.canceled.disconnect()
-            self._print_dialog.close()
-            self._print_dialog.deleteLater()
-            self._print_dialog = None
-        self._printer = None
         self.status.setText(text)
         self._update_buttons()
         self.print_ended.emit(pages)
 
-    def _printed(self, pages: object) -> None:
-        assert isinstance(pages, int)
-        self._print_done(
-            f"{plural(pages, 'page envoyée', 'pages envoyées')} à l'imprimante.", pages
-        )
-
-    def _print_failed(self, exc: object, _trace: str) -> None:
-        if isinstance(exc, PrintCancelledError):
-            self._print_done("Impression annulée.", 0)
-            return
-        self._print_done(f"<span style='color:#c62828'><b>{_error_text(exc)}</b></span>", 0)
-
     def save_current(self) -> None:
         """« Enregistrer sous… »: copy the selected file where the user chooses."""
         output = self.current_file()
-        if output is None:
-            return
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        kind = "PDF (*.pdf)" if output.is_pdf else "Document Word (*.docx)"
-        target, _filter = QFileDialog.getSaveFileName(
-            self, "Enregistrer sous", str(Path(folder) / output.path.name), kind
-        )
-        if target:
-            self.save_file(output, Path(target))
+        if output is not None:
+            target = ask_save_copy(self, output.path)
+            if target is not None:
+                self.status.setText(f"Enregistré : {target}")
 
     def save_file(self, output: OutputFile, target: Path) -> bool:
         """Copy a produced file to ``target`` (the extension is added when missing)."""
-        if target.suffix.lower() != output.path.suffix.lower():
-            target = target.with_name(target.name + output.path.suffix)
-        try:
-            shutil.copyfile(output.path, target)
-        except OSError as exc:
-            QMessageBox.warning(self, "Enregistrer sous", f"Enregistrement impossible : {exc}")
-            return False
-        self.status.setText(f"Enregistré : {target}")
-        return True
+        saved = save_copy(self, output.path, target)
+        if saved is not None:
+            self.status.setText(f"Enregistré : {saved}")
+        return saved is not None
 
 
 class ConfirmPage(QWizardPage):

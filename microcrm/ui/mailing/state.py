@@ -19,10 +19,11 @@ from pathlib import Path
 from microcrm.app import AppContext
 from microcrm.ged.store import ContentStore
 from microcrm.mailing.campaigns import MailingRun, confirm_run, default_context, produce_run
+from microcrm.mailing.envelopes import get_envelope_format, render_envelopes
 from microcrm.mailing.errors import RunCancelledError
 from microcrm.mailing.fields import MergeContext
 from microcrm.mailing.labels import LabelFormat, LabelResult, render_labels
-from microcrm.mailing.letters import LetterLayout
+from microcrm.mailing.letters import LetterLayout, WindowSpec
 from microcrm.mailing.recipients import RecipientSource, Selection
 from microcrm.mailing.templates import (
     DocxTemplateFile,
@@ -44,8 +45,11 @@ class RunOptions:
         want_pdf: Produce a print-ready PDF.
         want_docx: Produce a Word document (DOCX templates only).
         window: Envelope window of app-rendered letters (``DL`` or ``C5``).
+        window_override: Measured window position replacing the ``window`` preset, or None.
         label_format: Labels to print with the run, or None.
         label_start: First free position on the label sheet (1-based).
+        label_offset: Printer offset (dx, dy) in mm applied to every label.
+        envelope: Envelope printed for each recipient (``DL``, ``C5``, ``C4``), or None.
     """
 
     template: Template
@@ -54,10 +58,13 @@ class RunOptions:
     window: str = "DL"
     label_format: LabelFormat | None = None
     label_start: int = 1
+    window_override: WindowSpec | None = None
+    label_offset: tuple[float, float] = (0.0, 0.0)
+    envelope: str | None = None
 
     def layout(self) -> LetterLayout:
-        """The letter layout for the chosen window."""
-        return LetterLayout(window=self.window)
+        """The letter layout for the chosen window (and its measured position, if any)."""
+        return LetterLayout(window=self.window, window_override=self.window_override)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,7 @@ class Produced:
     folder: Path
     files: list[OutputFile]
     labels: LabelResult | None = None
+    envelopes: int | None = None
 
 
 @dataclass(slots=True)
@@ -153,7 +161,7 @@ def produce_files(
     progress: Progress,
     cancel: Cancel,
 ) -> Produced:
-    """Produce the run's documents (and labels) in ``folder`` (see :func:`new_run_folder`).
+    """Produce the letters, labels and envelopes in ``folder`` (see :func:`new_run_folder`).
 
     Raises:
         RunCancelledError: cancelled; the folder is gone.
@@ -188,15 +196,31 @@ def produce_files(
                 folder / f"{stem}-etiquettes.pdf",
                 options.label_format,
                 start=options.label_start,
+                offset_mm=options.label_offset,
                 progress=progress,
                 cancel=cancel,
             )
             files.append(
                 OutputFile(labels.path, f"Étiquettes {options.label_format.name}", labels.pages)
             )
+        envelopes = None
+        if options.envelope is not None:
+            if cancel():
+                raise RunCancelledError()
+            fmt = get_envelope_format(options.envelope)
+            path = folder / f"{stem}-enveloppes.pdf"
+            envelopes = render_envelopes(
+                selection.recipients,
+                path,
+                fmt,
+                company=context.company,
+                progress=progress,
+                cancel=cancel,
+            )
+            files.append(OutputFile(path, f"Enveloppes {fmt.name}", envelopes))
         if cancel():
             raise RunCancelledError()
-        return Produced(run, folder, files, labels)
+        return Produced(run, folder, files, labels, envelopes)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

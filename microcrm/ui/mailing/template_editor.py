@@ -12,6 +12,7 @@ French, before any render and before saving.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from microcrm.errors import MicroCRMError
 from microcrm.mailing import richtext
 from microcrm.mailing.errors import UnknownFieldError
 from microcrm.mailing.fields import MergeContext, field_catalogue
-from microcrm.mailing.letters import render_preview
+from microcrm.mailing.letters import LetterLayout, render_preview
 from microcrm.mailing.templates import LetterTemplate, check_template, save_letter_template
 from microcrm.ui.mailing.pdf_view import PageStrip, PdfError
 from microcrm.ui.mailing.state import template_context
@@ -60,6 +61,10 @@ NEW_BODY = "<p>{{ formule_appel }}</p><p></p>"
 class TemplateEditor(QDialog):
     """Edit a letter template and see the letter as it will print.
 
+    ``layout_for(window)`` gives the letter layout of an envelope window (the
+    wizard passes the window position measured on this workstation); by
+    default the standard positions are used.
+
     Signals:
         saved(str): the template was saved under this name.
         preview_ready(): a preview was rendered and shown.
@@ -74,10 +79,13 @@ class TemplateEditor(QDialog):
         context: MergeContext,
         template: LetterTemplate | None = None,
         parent: QWidget | None = None,
+        *,
+        layout_for: Callable[[str], LetterLayout] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("template-editor")
         self.user_dir = user_dir
+        self.layout_for = layout_for
         self.context = context
         self.original = template or LetterTemplate(name="", title="", body_html=NEW_BODY)
         self.setWindowTitle(
@@ -362,9 +370,10 @@ class TemplateEditor(QDialog):
             return
         self._rendering = True
         context = template_context(template, self.context)
+        layout = self.layout_for(template.window) if self.layout_for is not None else None
 
         def job(_progress: ProgressFn, _cancelled: object) -> bytes:
-            return render_preview(template, None, context=context)
+            return render_preview(template, None, context=context, layout=layout)
 
         run_task(job, on_finished=self._rendered, on_failed=self._render_failed)
 

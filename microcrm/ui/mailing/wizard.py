@@ -6,7 +6,9 @@ Six pages share one :class:`~microcrm.ui.mailing.state.WizardState`:
    segment; one letter per organisation or per contact;
 2. Contrôle — recipients counted, exclusions with their reason, invalid
    addresses fixed in place, then checked again;
-3. Modèle — letter or Word template, PDF and/or DOCX, envelope window, labels;
+3. Modèle — letter or Word template, PDF and/or DOCX, envelope window (and
+   its measured position), envelopes, labels (format, start, printer offset,
+   calibration page, « Nouveau format… »);
 4. Aperçu — each recipient's letter rendered as it will print;
 5. Production — rendered in a worker (« Annuler »), then « Imprimer… » and
    « Enregistrer sous… »;
