@@ -85,32 +85,52 @@ class PeakSampler:
         return self.peak
 
 
+_BUILD = """
+import sys
+from pathlib import Path
+from microcrm.db import open_database
+from microcrm.ged import replica
+from microcrm.ged.store import ContentStore
+db = open_database(Path(sys.argv[1]), workstation_id="bench", user_login="bench", migrate=False)
+count = replica.build_index(Path(sys.argv[3]), db, ContentStore(Path(sys.argv[2])),
+                            procs=int(sys.argv[4]))
+replica.install_build(Path(sys.argv[3]))
+print(count)
+"""
+
+
 def bench_rebuild(db_path: Path, ged: Path, folder: Path, procs: int) -> dict[str, object]:
+    """A full rebuild in a fresh single-threaded process, as ``microcrm ged reindex`` runs it.
+
+    (The replica never forks its writer processes from a threaded process, so
+    the build cannot run beside this script's memory-sampling thread.)
+    """
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    db = open_database(db_path, workstation_id="bench", user_login="bench", migrate=False)
-    sampler = PeakSampler(os.getpid())
-    marks: dict[str, float] = {}
+    root = Path(__file__).resolve().parent.parent
     cpu_before = _cpu_seconds()
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-
-    def progress(_done: int, _total: int, message: str) -> None:
-        marks.setdefault(message, time.perf_counter() - started)
-
-    count = replica.build_index(folder, db, ContentStore(ged), procs=procs, progress=progress)
-    assert count is not None
-    replica.install_build(folder)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _BUILD, str(db_path), str(ged), str(folder), str(procs)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    sampler = PeakSampler(proc.pid)
+    out, _ = proc.communicate()
     seconds = time.perf_counter() - started
-    cpu = _cpu_seconds() - cpu_before
     peak = sampler.stop()
-    db.dispose()
+    if proc.returncode:
+        raise SystemExit(f"rebuild failed ({proc.returncode})")
+    count = int(out.strip().splitlines()[-1])
+    cpu = _cpu_seconds() - cpu_before
     size = sum(f.stat().st_size for f in (folder / replica.INDEX_DIR).iterdir())
     return {
         "documents": count,
         "seconds": round(seconds, 1),
         "docs_per_s": round(count / seconds, 1),
-        "merge_seconds": round(seconds - marks.get("Fusion des segments", seconds), 1),
         "peak_rss_mb": round(peak / 2**20),
         "index_mb": round(size / 2**20),
         "procs": procs,
