@@ -55,3 +55,13 @@ def test_no_offer_on_a_filled_base_and_no_data_when_declined(
     qtbot.addWidget(window)
     application.offer_demo(window, app_ctx, window.refresh)
     assert not any(window.service.counts().values())
+
+
+def test_the_gui_thread_gets_the_gil_promptly(qapp: object) -> None:
+    import sys
+
+    from microcrm.ui.application import GUI_SWITCH_INTERVAL, make_application
+
+    make_application([])
+    assert GUI_SWITCH_INTERVAL <= 0.001
+    assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_INTERVAL)
