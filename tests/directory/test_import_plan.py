@@ -430,3 +430,20 @@ def test_decisions_tags_and_undo_on_each_backend(any_db: Database, tmp_path: Pat
         assert after[table] == before[table]
     with any_db.read() as session:
         assert session.scalar(select(Tag.id)) is None
+
+
+def test_preview_of_a_large_file_counts_lines_instead_of_parsing(tmp_path: Path) -> None:
+    from microcrm.directory.importer_sources import PREVIEW_EXACT_LIMIT
+
+    big = tmp_path / "gros.csv"
+    lines = ["Raison sociale;Code postal;Ville"]
+    lines += [f"Société {i};35000;Rennes" for i in range(PREVIEW_EXACT_LIMIT + 500)]
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    preview = read_preview([big], rows=5)
+    assert preview.records_estimated
+    assert preview.records == PREVIEW_EXACT_LIMIT + 500
+    assert [row[0] for row in preview.rows] == [f"Société {i}" for i in range(5)]
+    small = tmp_path / "petit.csv"
+    small.write_text("\n".join(lines[:50]) + "\n", encoding="utf-8")
+    exact = read_preview([small], rows=5)
+    assert not exact.records_estimated and exact.records == 49

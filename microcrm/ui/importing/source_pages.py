@@ -331,13 +331,16 @@ class PreviewPage(QWizardPage):
             return
         refused = (
             f", {plural(preview.issues_count, 'ligne refusée', 'lignes refusées')}"
-            if preview.issues_count
+            if preview.issues_count and not preview.records_estimated
             else ""
         )
-        self.format_label.setText(
-            f"{preview.format_label} — "
-            f"{plural(preview.records, 'enregistrement', 'enregistrements')}{refused}"
+        counted = (
+            f"environ {plural(preview.records, 'ligne', 'lignes')} "
+            "(décompte exact à la simulation)"
+            if preview.records_estimated
+            else plural(preview.records, "enregistrement", "enregistrements")
         )
+        self.format_label.setText(f"{preview.format_label} — {counted}{refused}")
         self.preset.blockSignals(True)
         self.preset.setCurrentIndex(max(self.preset.findData(choice.preset), 0))
         self.preset.blockSignals(False)
