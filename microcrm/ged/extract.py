@@ -20,6 +20,7 @@ import email.utils
 import logging
 import multiprocessing
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -293,6 +294,17 @@ def _job(path: str, filename: str | None) -> tuple[str, str | None]:
 
 
 Job = Path | tuple[Path, str]
+INLINE_MAX_BYTES: Final = 2_000_000
+"""Largest file read in the calling thread while the workers start (a few 100 ms at most)."""
+
+
+def _small(path: Path) -> bool:
+    """A regular file small enough to read inline (never a FIFO or a device: they can block)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= INLINE_MAX_BYTES
 """A file to extract: its path, or (path, real filename) for a store object."""
 
 
@@ -309,13 +321,27 @@ class ExtractorPool:
         self.workers = max(1, min(workers, 2, os.cpu_count() or 1))
         self.timeout = timeout
         self._executor: cf.ProcessPoolExecutor | None = None
+        self._ready = threading.Event()
         self._lock = threading.Lock()
+
+    @property
+    def ready(self) -> bool:
+        """Whether a worker has answered (the pool's start-up cost is paid)."""
+        return self._ready.is_set()
+
+    def start(self) -> None:
+        """Start the workers in the background, without waiting for them."""
+        with self._lock:
+            self._pool()
 
     def _pool(self) -> cf.ProcessPoolExecutor:
         if self._executor is None:
+            self._ready.clear()
             self._executor = cf.ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
             )
+            probe = self._executor.submit(os.getpid)
+            probe.add_done_callback(lambda _f: self._ready.set())
         return self._executor
 
     def _kill(self) -> None:
@@ -329,9 +355,21 @@ class ExtractorPool:
         executor.shutdown(wait=True, cancel_futures=True)
 
     def map(self, jobs: Iterable[Job]) -> Iterator[Extraction]:
-        """One :class:`Extraction` per job, in order; a file over the time limit gets a note."""
+        """One :class:`Extraction` per job, in order; a file over the time limit gets a note.
+
+        A single small file filed while the workers are still starting (about
+        2 s after the first use) is read in the calling thread instead, so that
+        a document dropped at once is searchable without waiting for them.
+        """
+        queue = list(jobs)
+        if len(queue) == 1 and not self.ready:
+            only = queue[0]
+            path, name = (only, None) if isinstance(only, Path) else only
+            if _small(path):
+                yield extract_text(path, filename=name)
+                return
         with self._lock:
-            yield from self._map(jobs)
+            yield from self._map(queue)
 
     def _map(self, jobs: Iterable[Job]) -> Iterator[Extraction]:
         queue = [(j, None) if isinstance(j, Path) else j for j in jobs]

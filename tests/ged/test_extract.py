@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import zipfile
 from pathlib import Path
 
@@ -270,3 +271,33 @@ def test_a_reader_crash_becomes_a_note(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setitem(extract._READERS, "pdf", boom)
     path = samples.make_pdf(tmp_path / "x.pdf", ["texte"])
     assert extract_text(path) == Extraction("", "fichier illisible ou endommagé")
+
+
+def test_one_small_file_is_read_at_once_while_the_workers_start(tmp_path: Path) -> None:
+    from microcrm.ged.extract import ExtractorPool
+
+    note = tmp_path / "note.txt"
+    note.write_text("Relance du devis élevé", encoding="utf-8")
+    pool = ExtractorPool()
+    try:
+        (found,) = list(pool.map([(note, note.name)]))
+        assert "élevé" in found.text and found.note is None
+        assert pool._executor is None  # nothing waited for a worker process
+        pool.start()
+        deadline = time.monotonic() + 60
+        while not pool.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool.ready
+        (again,) = list(pool.map([note]))  # now through the workers
+        assert again.text == found.text
+    finally:
+        pool.close()
+
+
+def test_a_lone_fifo_still_goes_to_the_workers_and_times_out(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "bloque.txt"
+    os.mkfifo(fifo)
+    with ExtractorPool(workers=1, timeout=1.5) as pool:
+        assert list(pool.map([fifo])) == [Extraction("", NOTE_TIMEOUT)]

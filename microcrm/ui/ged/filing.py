@@ -11,9 +11,7 @@ a time (one writer, in order), and the workers stay warm between them
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QThreadPool
@@ -90,10 +88,9 @@ class FilingQueue(QObject):
         self._warm = True
 
         def start_workers(ged: Ged, _progress: ProgressFn, _cancelled: Callable[[], bool]) -> None:
-            with tempfile.TemporaryDirectory(prefix="microcrm-warm-") as folder:
-                sample = Path(folder) / "warm.txt"
-                sample.write_text("démarrage", encoding="utf-8")
-                list(ged.extractor.map([(sample, sample.name)]))
+            # Returns at once: the workers start in the background, and a file dropped
+            # meanwhile is read in the filing thread (ExtractorPool.map).
+            ged.extractor.start()
 
         self.submit(start_workers)
 
