@@ -92,9 +92,9 @@ from microcrm.db import open_database
 from microcrm.ged import replica
 from microcrm.ged.store import ContentStore
 db = open_database(Path(sys.argv[1]), workstation_id="bench", user_login="bench", migrate=False)
+chunk = int(sys.argv[5]) if len(sys.argv) > 5 else replica.REBUILD_CHUNK
 count = replica.build_index(Path(sys.argv[3]), db, ContentStore(Path(sys.argv[2])),
-                            procs=int(sys.argv[4]))
-replica.install_build(Path(sys.argv[3]))
+                            procs=int(sys.argv[4]), chunk=chunk)
 print(count)
 """
 
@@ -125,6 +125,7 @@ def bench_rebuild(db_path: Path, ged: Path, folder: Path, procs: int) -> dict[st
     if proc.returncode:
         raise SystemExit(f"rebuild failed ({proc.returncode})")
     count = int(out.strip().splitlines()[-1])
+    replica.install_build(folder)
     cpu = _cpu_seconds() - cpu_before
     size = sum(f.stat().st_size for f in (folder / replica.INDEX_DIR).iterdir())
     return {
@@ -149,18 +150,6 @@ def _cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-_KILLABLE = """
-import sys
-from pathlib import Path
-from microcrm.db import open_database
-from microcrm.ged import replica
-from microcrm.ged.store import ContentStore
-db = open_database(Path(sys.argv[1]), workstation_id="bench", user_login="bench", migrate=False)
-replica.build_index(Path(sys.argv[3]), db, ContentStore(Path(sys.argv[2])),
-                    procs=int(sys.argv[4]), chunk=int(sys.argv[5]))
-"""
-
-
 def bench_kill_resume(
     db_path: Path, ged: Path, folder: Path, procs: int, *, kill_after: float, chunk: int
 ) -> dict[str, float]:
@@ -171,7 +160,7 @@ def bench_kill_resume(
         [
             sys.executable,
             "-c",
-            _KILLABLE,
+            _BUILD,  # killed before it finishes
             str(db_path),
             str(ged),
             str(folder),
