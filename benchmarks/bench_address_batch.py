@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 
 from microcrm.crm import address_batch
 from microcrm.crm.address_batch import Proposal
-from microcrm.db import Database, open_database
+from microcrm.db import Database
+from microcrm.storage.opening import open_database
 from microcrm.demo import generate
 from microcrm.models import Address, ChangeLog, Organisation, fold
 from microcrm.postal.normalize import clear_caches

@@ -28,7 +28,7 @@ from pathlib import Path
 CHILD = r"""
 import datetime as dt, json, resource, sys, time
 from pathlib import Path
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.demo import generate
 
 def main():

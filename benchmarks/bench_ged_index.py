@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ged_corpus import build as build_corpus
 
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.ged import replica
 from microcrm.ged.search import SearchEngine
 from microcrm.ged.store import ContentStore
@@ -88,7 +88,7 @@ class PeakSampler:
 _BUILD = """
 import sys
 from pathlib import Path
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.ged import replica
 from microcrm.ged.store import ContentStore
 db = open_database(Path(sys.argv[1]), workstation_id="bench", user_login="bench", migrate=False)
@@ -207,7 +207,7 @@ def bench_kill_resume(
 _OPEN = """
 import sys, time
 from pathlib import Path
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.ged.search import SearchEngine
 from microcrm.ged.store import ContentStore
 db = open_database(Path(sys.argv[1]), workstation_id="bench", user_login="bench", migrate=False)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ged_corpus import corpus_paths
 from sqlalchemy import func, select
 
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.ged import replica
 from microcrm.ged.index import DocRecord, analyze
 from microcrm.ged.search import SearchEngine

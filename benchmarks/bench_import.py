@@ -80,7 +80,7 @@ def sirene_files(base: Path, rows: int, seed: int) -> tuple[Path, Path, int]:
 
 def run_phase(phase: str, db_path: Path, et: Path, ul: Path, batch: int | None) -> dict[str, Any]:
     """One phase in this process: ``dry``, ``full`` or ``undo``."""
-    from microcrm.db import open_database
+    from microcrm.storage.opening import open_database
     from microcrm.directory.importer import import_files, undo_import
 
     db = open_database(db_path, workstation_id="bench", user_login="bench")

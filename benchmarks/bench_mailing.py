@@ -34,7 +34,7 @@ from demo_data import OUT, demo_database
 
 from microcrm.crm.company import CompanyInfo
 from microcrm.crm.lists import ListQuery, PartyListService
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.ged.store import ContentStore
 from microcrm.mailing.campaigns import confirm_run, produce_run
 from microcrm.mailing.docx_merge import merge_docx

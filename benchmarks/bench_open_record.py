@@ -23,7 +23,7 @@ from demo_data import demo_database
 
 from microcrm.app import AppContext, Paths, Settings
 from microcrm.crm.sheet import load_sheet
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 
 BLOCK = 5000
 SAMPLES = 50

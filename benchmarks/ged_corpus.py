@@ -31,12 +31,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demo_data import OUT, demo_database
-from microcrm.db import open_database
+from microcrm.storage.opening import open_database
 from microcrm.demo.basics import UserInfo
 from microcrm.demo.documents import load_targets, plan_documents
 from microcrm.demo.plain import text_of
 from microcrm.demo.texts import DOSSIERS, Sender, compose
-from microcrm.demo.writer import IdAllocator, audit_columns, insert_rows, table_of
+from microcrm.storage.bulk import IdAllocator, audit_columns, insert_rows, table_of
 from microcrm.ged.store import ContentStore
 from microcrm.models import Document, DocumentVersion, Dossier, User, utcnow
 

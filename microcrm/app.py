@@ -17,7 +17,8 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
+from microcrm.storage.opening import open_database
 
 APP_NAME = "MicroCRM"
 DB_FILENAME = "microcrm.sqlite"

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, create_engine, event, select, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.exc import StaleDataError
@@ -135,7 +135,7 @@ class _WriteSession(Session):
 
 @dataclass
 class Database:
-    """An open database with its sessions; build one with :func:`open_database`."""
+    """An open database with its sessions (see :func:`microcrm.storage.opening.open_database`)."""
 
     url: URL
     mode: StorageMode
@@ -347,50 +347,3 @@ def _marked_shared(path: Path) -> bool:
     finally:
         con.close()
     return bool(row and row[0] == "shared")
-
-
-def open_database(
-    target: str | Path,
-    *,
-    workstation_id: str = "",
-    user_login: str | None = None,
-    migrate: bool = True,
-) -> Database:
-    """Open (and by default create and migrate) the database at ``target``.
-
-    Raises:
-        StorageError: unusable location, or a schema newer than this app.
-    """
-    url = to_url(target)
-    mode = detect_mode(url)
-    if url.get_backend_name() == "sqlite" and url.database:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(url, mode)
-    db = Database(url, mode, engine, workstation_id=workstation_id, user_login=user_login)
-    if migrate:
-        from microcrm.storage.migrate import prepare
-
-        try:
-            prepare(db)
-        except DBAPIError as exc:
-            engine.dispose()
-            raise _unusable(db, exc) from exc
-        except BaseException:
-            engine.dispose()
-            raise
-    return db
-
-
-def _unusable(db: Database, exc: DBAPIError) -> StorageError:
-    """A French reason for a driver error met while opening (not a base, damaged, no server)."""
-    reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-    lowered = reason.lower()
-    if "file is not a database" in lowered:
-        why = "ce fichier n'est pas une base de données SQLite (ou il est chiffré)"
-    elif "malformed" in lowered:
-        why = "la base est endommagée ; restaurez la dernière sauvegarde (dossier backups)"
-    elif not db.is_sqlite:
-        why = f"le serveur PostgreSQL ne répond pas ou refuse la connexion ({reason})"
-    else:
-        why = reason
-    return StorageError(f"Impossible d'ouvrir la base {db.display_location()} : {why}.")

@@ -26,9 +26,9 @@ from bench_address_batch import dirty_addresses  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from microcrm.crm.address_batch import AddressBatchService  # noqa: E402
-from microcrm.db import open_database  # noqa: E402
 from microcrm.demo import generate  # noqa: E402
 from microcrm.models import Organisation  # noqa: E402
+from microcrm.storage.opening import open_database  # noqa: E402
 from microcrm.ui.address_batch_dialog import HistoryDialog, ReviewDialog  # noqa: E402
 from microcrm.ui.application import make_application  # noqa: E402
 

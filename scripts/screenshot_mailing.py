@@ -25,11 +25,11 @@ from sqlalchemy import select
 
 from microcrm.app import AppContext, build_context
 from microcrm.crm.company import CompanyInfo, save_company
-from microcrm.db import open_database
 from microcrm.demo import generate
 from microcrm.mailing.campaigns import mark_address_npai
 from microcrm.mailing.templates import LetterTemplate, load_template
 from microcrm.models import Address, Organisation, Stage
+from microcrm.storage.opening import open_database
 from microcrm.ui.application import make_application
 from microcrm.ui.mailing.address_fix import AddressFixDialog
 from microcrm.ui.mailing.campaigns_view import CampaignsDialog

@@ -25,8 +25,9 @@ from microcrm.app import AppContext, Paths, Settings
 from microcrm.crm.addresses import AddressRecord, save_person_address
 from microcrm.crm.persons import PersonRecord, change_person_stage, save_person
 from microcrm.crm.tags import set_person_tags
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.models import Action, ActionStatus, ActionType, User
+from microcrm.storage.opening import open_database
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 

@@ -28,8 +28,9 @@ from microcrm.crm.contacts import ContactRecord, save_contact
 from microcrm.crm.parties import OrganisationRecord, save_organisation, set_traite
 from microcrm.crm.sheet import move_to_stage
 from microcrm.crm.tags import set_organisation_tags
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.models import Action, ActionStatus, ActionType, User
+from microcrm.storage.opening import open_database
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 

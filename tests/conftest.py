@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
+from microcrm.storage.opening import open_database
 from tests.pgserver import PgServer, find_pg_bin
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.models import Organisation, Person, Stage
 from microcrm.storage.backup import BACKUP_NAME, check_sqlite
 from microcrm.storage.migrate import head_revision
+from microcrm.storage.opening import open_database
 from tests.storage.helpers import add_organisation, plain_engine
 from tests.storage.test_backup import _flip_one_byte_of_a_page
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from microcrm.cli import EXIT_OK, EXIT_USER, run
-from microcrm.db import open_database
 from microcrm.ged.store import ContentStore
+from microcrm.storage.opening import open_database
 from tests.ged.search_fixtures import Doc, add_organisation, file_doc
 
 

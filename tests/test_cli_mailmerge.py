@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from microcrm.crm.company import save_company
 from microcrm.crm.lists import ListQuery
 from microcrm.crm.segments import save_segment
-from microcrm.db import open_database
 from microcrm.demo import generate
+from microcrm.storage.opening import open_database
 from tests.mailing.conftest import COMPANY
 from tests.test_cli import run_cli
 

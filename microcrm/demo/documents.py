@@ -38,7 +38,6 @@ from microcrm.demo.identifiers import slug
 from microcrm.demo.plain import text_of
 from microcrm.demo.render import render
 from microcrm.demo.texts import KINDS, Recipient, Sender, compose
-from microcrm.demo.writer import IdAllocator, audit_columns, insert_rows, table_of
 from microcrm.ged.dossiers import default_dossiers_in
 from microcrm.ged.store import ContentStore
 from microcrm.models import (
@@ -51,6 +50,7 @@ from microcrm.models import (
     Stage,
     utcnow,
 )
+from microcrm.storage.bulk import IdAllocator, audit_columns, insert_rows, table_of
 
 #: Documents rendered and filed per write transaction.
 CHUNK = 250

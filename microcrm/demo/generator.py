@@ -26,7 +26,6 @@ from microcrm.demo.addresses import Normaliser, PlacePicker
 from microcrm.demo.basics import Basics, create_basics
 from microcrm.demo.documents import file_documents
 from microcrm.demo.parties import PartyBuilder, Rows, plan_parties
-from microcrm.demo.writer import IdAllocator, audit_columns, insert_rows, table_of
 from microcrm.errors import ValidationError
 from microcrm.models import (
     Action,
@@ -40,6 +39,7 @@ from microcrm.models import (
 )
 from microcrm.models.search import organisation_search_key, person_search_key
 from microcrm.postal.reference import load_reference
+from microcrm.storage.bulk import IdAllocator, audit_columns, insert_rows, table_of
 
 #: Organisations per chunk of bulk inserts (with their contacts, addresses, actions).
 CHUNK = 500

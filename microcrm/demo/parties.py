@@ -26,8 +26,8 @@ from microcrm.demo.identifiers import (
     siret_for,
 )
 from microcrm.demo.places import phone_zone
-from microcrm.demo.writer import IdAllocator, table_of
 from microcrm.models import Action, Address, Organisation, Person, Stage, fold
+from microcrm.storage.bulk import IdAllocator, table_of
 
 #: Category of an organisation: its lifecycle stage, supplier only, or organisme.
 SUSPECT, PROSPECT, CLIENT, ANCIEN, SUPPLIER, ORGANISME = range(6)

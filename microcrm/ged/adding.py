@@ -14,7 +14,7 @@ Rules, in the order they apply to each file:
    has the same content (nothing new); otherwise a new document is created.
 
 Steps 1–3 run outside any transaction; step 4–5 in one short write
-transaction per batch of :data:`~microcrm.ged.service.CHUNK` files.
+transaction per batch of :data:`CHUNK` files.
 """
 
 from __future__ import annotations
@@ -24,23 +24,44 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Final, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from microcrm.db import Database
 from microcrm.errors import NotFoundError, ValidationError
 from microcrm.ged.catalog import dossier_paths
 from microcrm.ged.classify import dossier_for_type, guess_doc_date, guess_doc_type
 from microcrm.ged.dossiers import default_dossiers_in
-from microcrm.ged.extract import Extraction
+from microcrm.ged.extract import Extraction, Extractor
 from microcrm.ged.filing import Owner, check_owner, mime_type_of, top_dossier
 from microcrm.ged.records import AddResult
-from microcrm.ged.store import Stored
+from microcrm.ged.store import ContentStore, Stored
 from microcrm.models import Document, DocumentVersion, Dossier, Organisation, Person, fold, utcnow
 
-if TYPE_CHECKING:
-    from microcrm.ged.service import Ged, Progress
+Progress = Callable[[int, int, str], None]
+
+CHUNK: Final = 50
+"""Files written per transaction: short enough for a shared drive's lock."""
+
+
+class Filer(Protocol):
+    """What a filing needs from the GED service (:class:`microcrm.ged.service.Ged`)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def store(self) -> ContentStore: ...
+
+    @property
+    def extractor(self) -> Extractor: ...
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    def store_object(self, item_path: Path | None, data: bytes | None) -> Stored: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +89,7 @@ class Filing:
 
     def __init__(
         self,
-        ged: Ged,
+        ged: Filer,
         *,
         organisation_id: int | None,
         person_id: int | None,
@@ -112,8 +133,6 @@ class Filing:
         cancelled: Callable[[], bool] | None,
     ) -> list[AddResult]:
         """File ``items`` batch by batch; stops (keeping committed batches) when cancelled."""
-        from microcrm.ged.service import CHUNK
-
         results: list[AddResult] = []
         total = len(items)
         for start in range(0, total, CHUNK):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from microcrm.ged import readers
 from microcrm.ged.readers import Source, Unreadable
@@ -306,6 +306,16 @@ def _small(path: Path) -> bool:
         return False
     return stat.S_ISREG(info.st_mode) and info.st_size <= INLINE_MAX_BYTES
 """A file to extract: its path, or (path, real filename) for a store object."""
+
+
+class Extractor(Protocol):
+    """What extracts texts for the GED: an :class:`ExtractorPool`, or a test double."""
+
+    def map(self, jobs: Iterable[Job]) -> Iterator[Extraction]: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class ExtractorPool:

@@ -16,11 +16,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from microcrm.demo.writer import IdAllocator, audit_columns, insert_rows, table_of
 from microcrm.errors import ValidationError
 from microcrm.ged.dossiers import clean_dossier_name, default_dossiers_in
 from microcrm.ged.records import NewDocument
 from microcrm.models import Document, DocumentVersion, Dossier, fold, utcnow
+from microcrm.storage.bulk import IdAllocator, audit_columns, insert_rows, table_of
 
 Owner = tuple[int | None, int | None]
 """Whose dossiers: (organisation_id, None) for a client, (None, person_id) for a private person."""

@@ -13,15 +13,16 @@ Names are the API other modules code against (UI, publipostage, index).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from microcrm.db import Database
 from microcrm.errors import NotFoundError, ValidationError
+from microcrm.ged.adding import Filing, Incoming, Progress
 from microcrm.ged.catalog import document_infos, subtree_ids, versions_of
 from microcrm.ged.classify import dossier_for_type
 from microcrm.ged.dossiers import (
@@ -30,7 +31,7 @@ from microcrm.ged.dossiers import (
     get_default_dossiers,
     set_default_dossiers,
 )
-from microcrm.ged.extract import Extraction, ExtractorPool, Job
+from microcrm.ged.extract import Extractor, ExtractorPool
 from microcrm.ged.filing import (
     check_owner,
     file_documents,
@@ -55,21 +56,6 @@ __all__ = [
     "get_default_dossiers",
     "set_default_dossiers",
 ]
-
-#: Files stored and extracted before each write transaction (keeps each one short).
-CHUNK: Final = 50
-Progress = Callable[[int, int, str], None]
-
-
-class Extractor(Protocol):
-    """What extracts texts for the service: an :class:`ExtractorPool`, or a test double."""
-
-    def map(self, jobs: Iterable[Job]) -> Iterator[Extraction]: ...
-
-    def start(self) -> None: ...
-
-    def close(self) -> None: ...
-
 
 def current_user_id(db: Database) -> int | None:
     """The ``app_user`` id of the database's current login (None if not a user)."""
@@ -373,8 +359,6 @@ class Ged(DossierOps):
             ValidationError: a missing file, no owner, a bad dossier name.
             NotFoundError: unknown client, person or dossier.
         """
-        from microcrm.ged.adding import Filing, Incoming
-
         items = []
         for raw in paths:
             path = Path(raw)
@@ -405,8 +389,6 @@ class Ged(DossierOps):
         tags: str = "",
     ) -> AddResult:
         """File content held in memory (a dropped e-mail, a generated letter) as ``filename``."""
-        from microcrm.ged.adding import Filing, Incoming
-
         name = safe_filename(filename)
         filing = Filing(
             self,

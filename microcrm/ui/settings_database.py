@@ -2,7 +2,7 @@
 
 The choice is saved in ``settings.toml`` and used at the next start; the
 open database is not switched under the user's feet. "Tester la connexion"
-runs :func:`~microcrm.crm.connection.check_connection` in a worker
+runs :func:`~microcrm.storage.connection.check_connection` in a worker
 (:class:`~microcrm.ui.workers.Task` on the global thread pool: a PostgreSQL
 server may take seconds to time out) and never writes.
 """
@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.app import DB_FILENAME, AppContext
-from microcrm.crm.connection import (
+from microcrm.errors import MicroCRMError, ValidationError
+from microcrm.storage.connection import (
     ConnectionReport,
     OpenDatabase,
     PostgresParams,
@@ -41,7 +42,6 @@ from microcrm.crm.connection import (
     postgres_url,
     share_database,
 )
-from microcrm.errors import MicroCRMError, ValidationError
 from microcrm.ui.settings_fields import FormErrors, hint
 from microcrm.ui.workers import Task, run_task
 

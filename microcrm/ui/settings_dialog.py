@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from microcrm.app import AppContext
 from microcrm.crm.company import load_company, save_company, validate_company
-from microcrm.crm.connection import ConnectionReport
 from microcrm.crm.users import UserValidationError, list_users, save_users
 from microcrm.errors import ConflictError, MicroCRMError, ValidationError
+from microcrm.storage.connection import ConnectionReport
 from microcrm.ui.ged.settings_tab import GedSettingsTab
 from microcrm.ui.settings_company import CompanyTab
 from microcrm.ui.settings_database import DatabaseTab

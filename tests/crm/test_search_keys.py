@@ -9,10 +9,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from microcrm.crm.lists import ListQuery, PartyListService, search_needle
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.models import Address, Organisation, Person, Stage
 from microcrm.models.search import organisation_search_key, person_search_key, search_fold
 from microcrm.storage.migrate import alembic_config
+from microcrm.storage.opening import open_database
 
 
 def _org(db: Database, name: str, city: str, postcode: str, **kw: object) -> int:

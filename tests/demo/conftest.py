@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.demo import DemoReport, generate
+from microcrm.storage.opening import open_database
 
 TODAY = dt.date(2026, 11, 24)
 ORGANISATIONS, PERSONS, DOCUMENTS = 300, 450, 40

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from stdnum.fr import siret as siret_check
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.demo import generate
 from microcrm.demo.documents import CHUNK
 from microcrm.errors import ValidationError
@@ -28,6 +28,7 @@ from microcrm.models import (
     Tag,
     User,
 )
+from microcrm.storage.opening import open_database
 from tests.demo.conftest import TODAY
 
 SMALL = {"organisations": 60, "persons": 90, "today": TODAY}

@@ -11,8 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from microcrm.crm.tags import organisation_tags, person_tags, set_organisation_tags
-from microcrm.db import Database, open_database
-from microcrm.directory import importer_write
+from microcrm.db import Database
 from microcrm.directory.importer import (
     ImportCancelledError,
     ImportSource,
@@ -23,8 +22,10 @@ from microcrm.directory.importer import (
     undo_import,
     write_rejected_csv,
 )
+from microcrm.directory.importer import write as importer_write
 from microcrm.errors import ValidationError
 from microcrm.models import Organisation, Person, Stage, Tag, User
+from microcrm.storage.opening import open_database
 from tests.directory.test_importer import (
     BROKER_HEADER,
     broker_rows,
@@ -433,7 +434,7 @@ def test_decisions_tags_and_undo_on_each_backend(any_db: Database, tmp_path: Pat
 
 
 def test_preview_of_a_large_file_counts_lines_instead_of_parsing(tmp_path: Path) -> None:
-    from microcrm.directory.importer_sources import PREVIEW_EXACT_LIMIT
+    from microcrm.directory.importer.sources import PREVIEW_EXACT_LIMIT
 
     big = tmp_path / "gros.csv"
     lines = ["Raison sociale;Code postal;Ville"]

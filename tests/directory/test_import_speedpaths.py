@@ -11,11 +11,11 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from microcrm.db import Database
-from microcrm.demo.writer import table_of
-from microcrm.directory import importer, importer_write
+from microcrm.directory import importer
 from microcrm.directory.importer import ImportSource, commit_import, import_files, plan_import
-from microcrm.directory.importer_bulk import BulkInserter
-from microcrm.directory.importer_plan import load_person_index as load_persons
+from microcrm.directory.importer import write as importer_write
+from microcrm.directory.importer.bulk import BulkInserter
+from microcrm.directory.importer.plan import load_person_index as load_persons
 from microcrm.models import (
     Address,
     ChangeLog,
@@ -26,6 +26,7 @@ from microcrm.models import (
     fold,
 )
 from microcrm.models.search import organisation_search_key, person_search_key
+from microcrm.storage.bulk import table_of
 from tests.directory.sirene_fixtures import KnownOrganisation, write_sirene_pair
 from tests.directory.test_import_plan import stable_dump
 from tests.directory.test_importer import broker_rows, seed_db, write_broker
@@ -155,7 +156,7 @@ def test_bulk_insert_stores_what_core_stores(any_db: Database) -> None:
 def test_small_chunks_write_the_same_as_large_ones(
     sqlite_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from microcrm.db import open_database
+    from microcrm.storage.opening import open_database
 
     path = write_broker(tmp_path / "f.csv", broker_rows())
     dumps = []

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from microcrm.db import open_database
 from microcrm.demo import generate
 from microcrm.ged.extract import extract_text
 from microcrm.ged.service import set_default_dossiers
 from microcrm.ged.store import ContentStore
 from microcrm.models import Document, DocumentVersion, Dossier, fold
+from microcrm.storage.opening import open_database
 
 FORMATS = {"pdf", "docx", "odt", "xlsx", "txt", "csv", "html", "rtf", "eml"}
 

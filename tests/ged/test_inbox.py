@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.demo import generate
 from microcrm.ged.extract import ExtractorPool
 from microcrm.ged.inbox import (
@@ -22,6 +22,7 @@ from microcrm.ged.inbox import (
 )
 from microcrm.ged.service import Ged
 from microcrm.ged.store import ContentStore
+from microcrm.storage.opening import open_database
 from tests.ged import labelled, samples
 
 

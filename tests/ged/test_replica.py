@@ -82,7 +82,7 @@ def test_catch_up_after_another_process_files_a_document(
         """
         import sys
         from pathlib import Path
-        from microcrm.db import open_database
+        from microcrm.storage.opening import open_database
         from microcrm.ged.store import ContentStore
         from tests.ged.search_fixtures import Doc, file_doc
         db = open_database(Path(sys.argv[1]), workstation_id="ws-other", user_login="autre")
@@ -210,7 +210,7 @@ def test_rebuild_killed_midway_resumes_where_it_stopped(
         """
         import os, signal, sys
         from pathlib import Path
-        from microcrm.db import open_database
+        from microcrm.storage.opening import open_database
         from microcrm.ged import replica
         from microcrm.ged.store import ContentStore
         db = open_database(Path(sys.argv[1]), workstation_id="ws", user_login="t")
@@ -230,7 +230,7 @@ def test_rebuild_killed_midway_resumes_where_it_stopped(
     cursor = json.loads((folder / replica.BUILD_DIR / replica.CURSOR_FILE).read_text())
     assert cursor["done"] == 6  # two chunks of 3 committed, the third was killed mid-way
     assert not (folder / replica.INDEX_DIR).exists()
-    from microcrm.db import open_database
+    from microcrm.storage.opening import open_database
 
     db = open_database(sqlite_path, workstation_id="ws", user_login="t")
     seen: list[int] = []

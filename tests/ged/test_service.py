@@ -365,7 +365,7 @@ def test_file_documents_bulk(sqlite_db: Database, store: ContentStore, user_id: 
 
 @pytest.mark.postgres
 def test_filing_on_postgres(pg_url: str, tmp_path: Path, extractor_pool: ExtractorPool) -> None:
-    from microcrm.db import open_database
+    from microcrm.storage.opening import open_database
 
     db = open_database(pg_url, workstation_id="ws-pg", user_login="test")
     try:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from microcrm.crm.company import CompanyInfo, save_company
 from microcrm.crm.lists import ListQuery
 from microcrm.crm.segments import save_segment
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.mailing.fields import MergeContext
 from microcrm.models import Address, Organisation, Person, Stage, Tag, User, organisation_tag
+from microcrm.storage.opening import open_database
 
 RUN_DATE = dt.date(2026, 11, 24)
 

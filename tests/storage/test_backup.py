@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.errors import StorageError
 from microcrm.models import Campaign, Organisation
 from microcrm.storage.backup import backup_name, backup_sqlite, check_sqlite, prune_backups
+from microcrm.storage.opening import open_database
 from tests.storage.helpers import add_campaigns
 
 # --- online backup while another connection writes ------------------------------------------

@@ -12,9 +12,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from microcrm import db as db_module
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.errors import BusyError, ConflictError
 from microcrm.models import ChangeLog, Organisation
+from microcrm.storage.opening import open_database
 from tests.storage.helpers import add_organisation
 from tests.storage.services import load_for_edit, save_edit
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from microcrm.db import open_database
 from microcrm.storage.backup import check_sqlite
+from microcrm.storage.opening import open_database
 from tests.storage.helpers import add_campaigns
 from tests.storage.workers import increment_worker
 

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.models import AppMeta, ChangeLog, Organisation, Tag
 from microcrm.storage import journal
+from microcrm.storage.opening import open_database
 from tests.storage.helpers import add_organisation
 
 

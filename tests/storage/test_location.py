@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from microcrm import db as db_module
-from microcrm.db import StorageMode, open_database, sqlite_header_is_wal
+from microcrm.db import StorageMode, sqlite_header_is_wal
 from microcrm.errors import StorageError
 from microcrm.storage.location import (
     Location,
@@ -17,6 +17,7 @@ from microcrm.storage.location import (
     classify_linux,
     classify_windows,
 )
+from microcrm.storage.opening import open_database
 from microcrm.storage.sharing import mark_shared
 from tests.storage.helpers import add_organisation, file_digest, sqlite_scalar
 

@@ -12,12 +12,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from microcrm.db import Database, open_database
+from microcrm.db import Database
 from microcrm.errors import StorageError
 from microcrm.models import Base, Organisation, Tag, versioned_tables
 from microcrm.storage import migrate
 from microcrm.storage.backup import BACKUP_NAME, check_sqlite
 from microcrm.storage.migrate import alembic_config, current_revision, head_revision
+from microcrm.storage.opening import open_database
 from tests.storage.helpers import (
     TEST_REVISION,
     add_organisation,

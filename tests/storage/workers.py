@@ -47,8 +47,8 @@ def increment_worker(
     """
     report: dict[str, Any] = {"worker": worker, "done": {}, "errors": [], "retries": 0}
     try:
-        from microcrm.db import open_database
         from microcrm.models import Campaign
+        from microcrm.storage.opening import open_database
 
         retries = _RetryCounter()
         db_log = logging.getLogger("microcrm.db")
@@ -85,8 +85,8 @@ def open_with_revision_worker(
 ) -> None:
     """Open ``target`` with an app whose head is the test revision in ``script_dir``."""
     try:
-        from microcrm.db import open_database
         from microcrm.storage import migrate
+        from microcrm.storage.opening import open_database
         from tests.storage.helpers import alembic_config_for
 
         migrate.alembic_config = lambda: alembic_config_for(Path(script_dir))

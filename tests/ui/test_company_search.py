@@ -26,7 +26,12 @@ from pytestqt.qtbot import QtBot
 from stdnum import luhn
 
 from microcrm.app import AppContext
-from microcrm.crm.imports import CompanySearch, SearchRequest, naf_codes_for, resolve_place
+from microcrm.directory.company_search import (
+    CompanySearch,
+    SearchRequest,
+    naf_codes_for,
+    resolve_place,
+)
 from microcrm.directory.importer import export_organisations
 from microcrm.directory.sirene_reader import SIRENE_FIELDS
 from microcrm.errors import ValidationError

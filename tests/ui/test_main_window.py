@@ -166,7 +166,7 @@ def test_export_csv_and_xlsx_read_back(window: MainWindow, qtbot: QtBot, tmp_pat
 def test_list_refreshes_after_another_process_changes(window: MainWindow, qtbot: QtBot) -> None:
     db_path = window.db.path
     script = (
-        "from microcrm.db import open_database\n"
+        "from microcrm.storage.opening import open_database\n"
         "from microcrm.models import Organisation, Stage\n"
         f"db = open_database({str(db_path)!r}, workstation_id='other-pc')\n"
         "org = Organisation(name='Imprimerie Nouvelle', stage=Stage.SUSPECT)\n"

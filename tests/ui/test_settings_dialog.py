@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from microcrm.app import AppContext, Settings
 from microcrm.crm.company import CompanyInfo, load_company, save_company
-from microcrm.crm.connection import describe_database
 from microcrm.crm.users import UserRecord, list_users, save_users
+from microcrm.storage.connection import describe_database
 from microcrm.ui.settings_dialog import SettingsDialog
 from microcrm.ui.settings_users import UsersTab
 
@@ -379,7 +379,7 @@ def test_ok_tests_an_untested_location_first(
 @pytest.fixture
 def sqlite_db_copy(tmp_path: Path) -> str:
     """An existing, migrated MicroCRM base in another folder."""
-    from microcrm.db import open_database
+    from microcrm.storage.opening import open_database
 
     path = tmp_path / "autre" / "crm.sqlite"
     db = open_database(path)
@@ -441,7 +441,7 @@ def test_missing_postgres_host_is_shown_at_the_field(qtbot: QtBot, dialog: Setti
 
 @pytest.mark.postgres
 def test_postgres_test_connection(qtbot: QtBot, dialog: SettingsDialog, pg_url: str) -> None:
-    from microcrm.crm.connection import parse_postgres_url
+    from microcrm.storage.connection import parse_postgres_url
 
     params = parse_postgres_url(pg_url)
     assert params is not None

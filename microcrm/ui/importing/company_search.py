@@ -3,7 +3,7 @@
 The search (and, for a radius, the lookup of the commune's centre) runs in
 a worker; the results are listed with a check box each. « Importer la
 sélection comme suspects » writes the checked establishments as a
-SIRENE-shaped CSV file (:func:`microcrm.crm.imports.write_records_csv`) and
+SIRENE-shaped CSV file (:func:`microcrm.directory.company_search.write_records_csv`) and
 hands it to the import wizard: online results are checked, de-duplicated
 and undoable exactly like a file. Network failures are shown in French.
 """
@@ -43,7 +43,12 @@ from PySide6.QtWidgets import (
 
 from microcrm.app import AppContext
 from microcrm.crm.codes import headcount_label, naf_label, naf_table
-from microcrm.crm.imports import MAX_RADIUS_KM, CompanySearch, SearchRequest, write_records_csv
+from microcrm.directory.company_search import (
+    MAX_RADIUS_KM,
+    CompanySearch,
+    SearchRequest,
+    write_records_csv,
+)
 from microcrm.directory.records import RawRecord, ReadResult
 from microcrm.ui.importing.common import NBSP, error_text, plural
 from microcrm.ui.widgets import named

@@ -22,9 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from microcrm.crm.imports import reason_label
 from microcrm.directory.importer import DuplicateCandidate, ImportReport
 from microcrm.directory.presets import TARGET_LABELS
+from microcrm.directory.profiles import reason_label
 from microcrm.directory.records import ReadIssue
 
 Index = QModelIndex | QPersistentModelIndex

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.app import AppContext
-from microcrm.crm.imports import ProfileStore
 from microcrm.crm.tags import clean_tag_names, list_tag_names
 from microcrm.crm.users import list_users
 from microcrm.directory.presets import TARGET_LABELS, MappingProfile
+from microcrm.directory.profiles import ProfileStore
 from microcrm.errors import MicroCRMError
 from microcrm.ui.importing.common import (
     BASE_LABELS,

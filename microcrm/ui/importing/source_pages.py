@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from microcrm.crm.imports import group_paths
 from microcrm.directory.importer import Preview, read_preview
 from microcrm.directory.presets import PRESET_LABELS, guess_mapping
+from microcrm.directory.profiles import group_paths
 from microcrm.ui.importing.common import NBSP, ImportState, SourceChoice, error_text, plural
 from microcrm.ui.importing.gc_pause import full_collections_paused
 from microcrm.ui.widgets import named

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
 from microcrm.app import AppContext
-from microcrm.crm.imports import group_paths
+from microcrm.directory.profiles import group_paths
 from microcrm.ui.importing.common import TITLE, ImportState, SourceChoice
 from microcrm.ui.importing.gc_pause import release_frozen
 from microcrm.ui.importing.run_pages import ImportPage, ReportPage

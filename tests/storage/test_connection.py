@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from microcrm.crm.connection import (
+from microcrm.db import Database, to_url
+from microcrm.errors import StorageError, ValidationError
+from microcrm.models import Organisation, Person, User
+from microcrm.storage.connection import (
     ConnectionStatus,
     PostgresParams,
     check_connection,
@@ -20,10 +23,8 @@ from microcrm.crm.connection import (
     postgres_url,
     share_database,
 )
-from microcrm.db import Database, open_database, to_url
-from microcrm.errors import StorageError, ValidationError
-from microcrm.models import Organisation, Person, User
 from microcrm.storage.migrate import head_revision
+from microcrm.storage.opening import open_database
 
 
 def _digest(path: Path) -> bytes:

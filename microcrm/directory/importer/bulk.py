@@ -2,7 +2,7 @@
 
 On SQLite the rows go straight to the driver's ``executemany`` with the
 columns' own bind processors applied (the values stored are those Core would
-store), like ``demo.writer.insert_rows``, with one difference that matters at
+store), like ``storage.bulk.insert_rows``, with one difference that matters at
 100,000 rows: a processor's result is memoised per column, because most
 processed values repeat (the audit timestamps, the booleans, the stage), so a
 row costs a tuple build instead of a dozen Python calls. On PostgreSQL the
@@ -22,9 +22,9 @@ from typing import Any, Final
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from microcrm.demo.writer import table_of
 from microcrm.models import ChangeLog, utcnow
 from microcrm.storage import journal
+from microcrm.storage.bulk import table_of
 
 _MEMO_LIMIT: Final = 4096
 """Distinct values memoised per column; beyond, values are converted each time."""

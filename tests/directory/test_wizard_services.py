@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from microcrm.crm.imports import (
+from microcrm.db import Database
+from microcrm.directory.company_search import (
     CommunesCriteria,
     NearPointCriteria,
-    ProfileStore,
-    group_paths,
-    reason_label,
     write_records_csv,
 )
-from microcrm.db import Database
 from microcrm.directory.importer import ImportSource, plan_import
 from microcrm.directory.presets import MappingProfile
+from microcrm.directory.profiles import ProfileStore, group_paths, reason_label
 from microcrm.directory.records import RawRecord
 from microcrm.directory.sirene_reader import SIRENE_FIELDS
 from microcrm.errors import ValidationError

@@ -19,7 +19,7 @@ from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from microcrm.db import Database
-from microcrm.directory.importer_write import LINK_OP, json_value
+from microcrm.directory.importer.write import LINK_OP, json_value
 from microcrm.errors import NotFoundError, ValidationError
 from microcrm.models import (
     Address,

@@ -35,14 +35,14 @@ from microcrm.directory.dedupe import (
     PersonCandidate,
     PersonIndex,
 )
-from microcrm.directory.importer_duplicates import (
+from microcrm.directory.importer.duplicates import (
     DuplicateCandidate,
     address_text,
     org_reason,
     person_reason,
 )
-from microcrm.directory.importer_report import FileReport
-from microcrm.directory.importer_sources import OpenedSource
+from microcrm.directory.importer.report import FileReport
+from microcrm.directory.importer.sources import OpenedSource
 from microcrm.directory.records import ReadIssue
 from microcrm.errors import MicroCRMError
 from microcrm.models import Organisation, Person

@@ -2,7 +2,7 @@
 
 The ORM would build, track and flush one object per row (10 s for 10,000
 rows); here rows are plain dicts inserted with ``executemany`` in chunks,
-with ids allocated up front (``demo.writer.IdAllocator``) so that children
+with ids allocated up front (``storage.bulk.IdAllocator``) so that children
 point at their parents before anything is sent. What the ORM hooks of a
 write session would have done is done by hand:
 
@@ -10,7 +10,7 @@ write session would have done is done by hand:
   every UPDATE (a trigger rejects an UPDATE that does not raise it);
 - ``name_key``, ``first_name_key``/``last_name_key``, ``city_key`` (the
   models' ``@validates``) and ``search_key`` (``models.search``);
-- one journal row per row inserted or updated (``importer_bulk``).
+- one journal row per row inserted or updated (:mod:`.bulk`).
 
 Every row created, every field filled and every tag link added to an
 existing record is recorded as an :class:`ImportChange` for the undo: a
@@ -30,10 +30,9 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from microcrm.demo.writer import IdAllocator, audit_columns, table_of
 from microcrm.directory.clean import AddressValues
-from microcrm.directory.importer_bulk import BulkInserter
-from microcrm.directory.importer_plan import (
+from microcrm.directory.importer.bulk import BulkInserter
+from microcrm.directory.importer.plan import (
     CancelFn,
     ImportCancelledError,
     Plan,
@@ -41,7 +40,7 @@ from microcrm.directory.importer_plan import (
     PlannedPerson,
     ProgressFn,
 )
-from microcrm.directory.importer_report import FileReport
+from microcrm.directory.importer.report import FileReport
 from microcrm.models import (
     Address,
     ImportBatch,
@@ -56,6 +55,7 @@ from microcrm.models import (
     utcnow,
 )
 from microcrm.models.search import organisation_search_key, person_search_key
+from microcrm.storage.bulk import IdAllocator, audit_columns, table_of
 
 CHUNK: Final = 2000
 """Rows per ``executemany`` (and between two cancel checks)."""

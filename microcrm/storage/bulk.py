@@ -1,4 +1,7 @@
-"""Bulk writes for the demo: id allocation, Core ``executemany`` inserts, journal rows.
+"""Bulk writes: id allocation, Core ``executemany`` inserts, journal rows.
+
+Used wherever many rows are written in one transaction: the directory
+importer, GED filing of many files, and the demo generator.
 
 Rows are plain dicts built in Python with every column given (no per-row
 Python defaults to evaluate) and explicit ids, so that children can point

@@ -30,13 +30,13 @@ from sqlalchemy.orm import Session
 from microcrm.crm.tags import clean_tag_names
 from microcrm.db import Database
 from microcrm.directory.dedupe import PersonIndex, load_organisation_index
-from microcrm.directory.importer_duplicates import (
+from microcrm.directory.importer.duplicates import (
     DECISIONS,
     DUPLICATE_FIELD_LABELS,
     DuplicateCandidate,
     fill_existing_values,
 )
-from microcrm.directory.importer_history import (
+from microcrm.directory.importer.history import (
     NORMALISATION_PRESET,
     BatchSummary,
     UndoResult,
@@ -44,7 +44,7 @@ from microcrm.directory.importer_history import (
     import_history,
     undo_import,
 )
-from microcrm.directory.importer_plan import (
+from microcrm.directory.importer.plan import (
     SIRET_IN_TRASH,
     SIRET_KEPT_BY_EXISTING,
     TAG_TOO_LONG,
@@ -56,13 +56,13 @@ from microcrm.directory.importer_plan import (
     load_person_index,
     load_trashed_sirets,
 )
-from microcrm.directory.importer_report import (
+from microcrm.directory.importer.report import (
     FileReport,
     ImportReport,
     IssueSummary,
     write_rejected_csv,
 )
-from microcrm.directory.importer_sources import (
+from microcrm.directory.importer.sources import (
     ImportSource,
     Preview,
     group_paths,
@@ -71,7 +71,7 @@ from microcrm.directory.importer_sources import (
     resolve_mapping,
     resolve_preset,
 )
-from microcrm.directory.importer_write import WriteOptions, write_plan
+from microcrm.directory.importer.write import WriteOptions, write_plan
 from microcrm.errors import ValidationError
 
 BASES: Final = ("suspect", "prospect", "client", "fournisseur", "organisme")
