@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
@@ -63,12 +60,12 @@ from microcrm.crm.address_batch import (
 )
 from microcrm.crm.addresses import AddressRecord
 from microcrm.errors import MicroCRMError
+from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, Task, run_task
 
-Index = QModelIndex | QPersistentModelIndex
 TITLE: Final = "Normaliser les adresses"
 NBSP: Final = "\u00a0"
 
@@ -84,7 +81,6 @@ FILTERS: Final[tuple[tuple[str, ProposalKind | None], ...]] = (
     ("Invalides", ProposalKind.INVALID),
 )
 NAME, BEFORE, AFTER, REASON = range(4)
-HEADERS: Final = ("Raison sociale", "Avant (saisie)", "Après (bloc La Poste)", "Motif")
 LINES_ROLE: Final = Qt.ItemDataRole.UserRole
 """Avant/Après cells: the lines of the block, for the delegate."""
 STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 1
@@ -102,31 +98,30 @@ def _block_text(lines: Sequence[str], status: str | None) -> str:
     return "\n".join([STATUS_TEXT.get(status, STATUS_TEXT[None])[0], *lines])
 
 
-class ProposalTableModel(QAbstractTableModel):
+class ProposalTableModel(RowsTableModel[int]):
     """The proposals of one run, a check box each, filtered by kind.
+
+    A row is the position of its proposal in the run: the check marks are
+    kept by position, so they survive a change of filter.
 
     Signals:
         check_changed(): a row was checked or unchecked.
     """
 
     check_changed = Signal()
+    COLUMNS = text_columns("Raison sociale", "Avant (saisie)", "Après (bloc La Poste)", "Motif")
 
     def __init__(self, proposals: Sequence[Proposal], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(range(len(proposals)), parent)
         self._proposals = tuple(proposals)
         self._checked = bytearray(len(self._proposals))
-        self._kind: ProposalKind | None = None
-        self._rows = list(range(len(self._proposals)))
 
     # -- what is shown --------------------------------------------------------------------
     def set_filter(self, kind: ProposalKind | None) -> None:
         """Show every proposal (``None``) or those of one kind; checks are kept."""
-        self.beginResetModel()
-        self._kind = kind
-        self._rows = [
-            i for i, p in enumerate(self._proposals) if kind is None or p.kind is kind
-        ]
-        self.endResetModel()
+        self.set_rows(
+            [i for i, p in enumerate(self._proposals) if kind is None or p.kind is kind]
+        )
 
     def count(self, kind: ProposalKind | None) -> int:
         """Proposals of a kind (all of them for ``None``)."""
@@ -173,23 +168,6 @@ class ProposalTableModel(QAbstractTableModel):
         return max(2, min(cap, counts[(len(counts) * 9) // 10]))
 
     # -- QAbstractTableModel --------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -708,10 +686,10 @@ def undo_normalisation(
     run_task(job, on_progress=progressed, on_finished=finished, on_failed=failed)
 
 
-class HistoryModel(RowsTableModel):
+class HistoryModel(RowsTableModel[BatchInfo]):
     """The normalisation batches, newest first (a few hundred rows at most)."""
 
-    HEADERS: ClassVar[tuple[str, ...]] = ("Date", "Utilisateur", "Portée", "Adresses", "État")
+    COLUMNS = text_columns("Date", "Utilisateur", "Portée", "Adresses", "État")
 
     def set_batches(self, batches: Sequence[BatchInfo]) -> None:
         """Show another list of batches."""
@@ -719,8 +697,7 @@ class HistoryModel(RowsTableModel):
 
     def batch(self, row: int) -> BatchInfo:
         """The batch on a row."""
-        batch: BatchInfo = self._rows[row]
-        return batch
+        return self.row(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.row_at(index)

@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QMimeData,
     QModelIndex,
-    QPersistentModelIndex,
+    QObject,
     Qt,
     Signal,
 )
@@ -49,10 +48,10 @@ from microcrm.ui.ged.common import (
     format_timestamp,
     type_label,
 )
+from microcrm.ui.models.columns import RIGHT, Column, Index
+from microcrm.ui.models.rows import RowsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Titre", "Type", "Date", "Version", "Taille", "Classé par", "Dossier")
-TITLE, TYPE, DATE, VERSION, SIZE, FILED_BY, DOSSIER = range(len(COLUMNS))
+TITLE, TYPE, DATE, VERSION, SIZE, FILED_BY, DOSSIER = range(7)
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -75,12 +74,21 @@ def _date_key(doc: DocumentInfo) -> str:
     return doc.filed_at.isoformat()[:10] if doc.filed_at is not None else ""
 
 
-class DocumentTableModel(QAbstractTableModel):
+class DocumentTableModel(RowsTableModel[DocumentInfo]):
     """The documents shown (a dossier, the whole client, its trash or search hits)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DocumentInfo] = []
+    COLUMNS = (
+        Column("Titre"),
+        Column("Type"),
+        Column("Date"),
+        Column("Version", RIGHT),
+        Column("Taille", RIGHT),
+        Column("Classé par"),
+        Column("Dossier"),
+    )
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent=parent)
         self._snippets: dict[int, str] = {}
         self._warning_icon: QIcon | None = None
         self._sort = (DATE, Qt.SortOrder.DescendingOrder)
@@ -102,11 +110,11 @@ class DocumentTableModel(QAbstractTableModel):
 
     def document(self, row: int) -> DocumentInfo:
         """The document of a row."""
-        return self._rows[row]
+        return self.row(row)
 
     def documents(self) -> list[DocumentInfo]:
         """Every document shown, in display order."""
-        return list(self._rows)
+        return self.rows()
 
     def row_of(self, document_id: int) -> int | None:
         """The row of a document, if shown."""
@@ -114,12 +122,6 @@ class DocumentTableModel(QAbstractTableModel):
             if doc.id == document_id:
                 return row
         return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -135,8 +137,8 @@ class DocumentTableModel(QAbstractTableModel):
             value = self._icon()
         elif role == Qt.ItemDataRole.ToolTipRole:
             value = self._tooltip(doc, column)
-        elif role == Qt.ItemDataRole.TextAlignmentRole and column in (VERSION, SIZE):
-            value = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        elif role == Qt.ItemDataRole.TextAlignmentRole:
+            value = self.alignment(column)
         return value
 
     def _icon(self) -> QIcon:
@@ -178,23 +180,12 @@ class DocumentTableModel(QAbstractTableModel):
             return f"Classé le {format_timestamp(doc.filed_at)}"
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
-
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
         return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
+        if not 0 <= column < len(self.COLUMNS):
             return  # the indicator was cleared (search hits keep their rank)
         self._sort = (column, order)
         self.layoutAboutToBeChanged.emit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,18 +29,18 @@ from microcrm.ged.records import VersionInfo
 from microcrm.ged.service import Ged
 from microcrm.ui.ged.common import format_size, format_timestamp, html, open_document
 from microcrm.ui.ged.preview import PreviewWidget
+from microcrm.ui.models.columns import Index, text_columns
+from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
 
-Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Version", "Fichier", "Taille", "Déposée le", "Par", "Texte")
 
-
-class VersionTableModel(QAbstractTableModel):
+class VersionTableModel(RowsTableModel[VersionInfo]):
     """The versions of one document (a handful: held in memory), newest first."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[VersionInfo] = []
+    COLUMNS = text_columns("Version", "Fichier", "Taille", "Déposée le", "Par", "Texte")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent=parent)
         self.current = 0
 
     def set_versions(self, versions: Sequence[VersionInfo], current: int) -> None:
@@ -52,17 +52,11 @@ class VersionTableModel(QAbstractTableModel):
 
     def version(self, row: int) -> VersionInfo:
         """The version of a row."""
-        return self._rows[row]
+        return self.row(row)
 
     def row_of(self, number: int) -> int | None:
         """The row of version ``number``."""
         return next((r for r, v in enumerate(self._rows) if v.number == number), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -85,17 +79,6 @@ class VersionTableModel(QAbstractTableModel):
             font = QLabel().font()
             font.setBold(True)
             return font
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
         return None
 
 

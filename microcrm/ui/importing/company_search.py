@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -51,15 +50,16 @@ from microcrm.directory.company_search import (
 )
 from microcrm.directory.records import RawRecord, ReadResult
 from microcrm.ui.importing.common import NBSP, error_text, plural
+from microcrm.ui.models.columns import Index, text_columns
+from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, Task, run_task
 
-Index = QModelIndex | QPersistentModelIndex
 TITLE: Final = "Rechercher des entreprises"
 NAME, ENSEIGNE, SIRET, ACTIVITY, ADDRESS, POSTCODE, CITY, HEADCOUNT = range(8)
 
 
-class ResultModel(QAbstractTableModel):
+class ResultModel(RowsTableModel[RawRecord]):
     """The establishments found, a check box each (all checked at first).
 
     Signals:
@@ -67,29 +67,28 @@ class ResultModel(QAbstractTableModel):
     """
 
     check_changed = Signal()
-    HEADERS: Final = ("Raison sociale", "Enseigne", "SIRET", "Activité", "Adresse",
-                      "Code postal", "Ville", "Effectif")  # fmt: skip
+    COLUMNS = text_columns("Raison sociale", "Enseigne", "SIRET", "Activité", "Adresse",
+                           "Code postal", "Ville", "Effectif")  # fmt: skip
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._records: list[RawRecord] = []
+        super().__init__(parent=parent)
         self._checked = bytearray()
 
     def set_records(self, records: Sequence[RawRecord]) -> None:
         """Show new results, all checked."""
         self.beginResetModel()
-        self._records = list(records)
-        self._checked = bytearray([1]) * len(self._records)
+        self._rows = list(records)
+        self._checked = bytearray([1]) * len(self._rows)
         self.endResetModel()
         self.check_changed.emit()
 
     def record(self, row: int) -> RawRecord:
         """The establishment on a row."""
-        return self._records[row]
+        return self.row(row)
 
     def checked(self) -> list[RawRecord]:
         """The checked establishments, in order."""
-        return [r for r, on in zip(self._records, self._checked, strict=True) if on]
+        return [r for r, on in zip(self._rows, self._checked, strict=True) if on]
 
     def set_checked(self, rows: Sequence[int], on: bool) -> None:
         """Check or uncheck rows."""
@@ -102,24 +101,7 @@ class ResultModel(QAbstractTableModel):
 
     def set_all(self, on: bool) -> None:
         """« Tout cocher » / « Tout décocher »."""
-        self.set_checked(list(range(len(self._records))), on)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+        self.set_checked(list(range(len(self._rows))), on)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -128,14 +110,15 @@ class ResultModel(QAbstractTableModel):
         return flags | Qt.ItemFlag.ItemIsUserCheckable if index.column() == NAME else flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._records):
+        record = self.row_at(index)
+        if record is None:
             return None
         if index.column() == NAME and role == Qt.ItemDataRole.CheckStateRole:
             on = self._checked[index.row()]
             return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        f = self._records[index.row()].fields
+        f = record.fields
         naf = f.get("naf_code", "")
         values = (
             f.get("name", ""),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -32,6 +32,7 @@ from microcrm.directory.importer import BatchSummary, import_history
 from microcrm.directory.presets import PRESET_LABELS
 from microcrm.ui.importing.common import NBSP, Question, run_undo
 from microcrm.ui.importing.gc_pause import release_frozen
+from microcrm.ui.models.columns import text_columns
 from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
 
@@ -53,17 +54,10 @@ def source_names(sources: str) -> str:
     return ", ".join(PurePath(line).name for line in sources.splitlines() if line.strip())
 
 
-class ImportHistoryModel(RowsTableModel):
+class ImportHistoryModel(RowsTableModel[BatchSummary]):
     """The import batches, newest first (a few hundred rows at most)."""
 
-    HEADERS: ClassVar[tuple[str, ...]] = (
-        "N°",
-        "Date",
-        "Utilisateur",
-        "Fichiers",
-        "Type de fichier",
-        "État",
-    )
+    COLUMNS = text_columns("N°", "Date", "Utilisateur", "Fichiers", "Type de fichier", "État")
 
     def set_batches(self, batches: Sequence[BatchSummary]) -> None:
         """Show another list of batches."""
@@ -71,8 +65,7 @@ class ImportHistoryModel(RowsTableModel):
 
     def batch(self, row: int) -> BatchSummary:
         """The batch on a row."""
-        batch: BatchSummary = self._rows[row]
-        return batch
+        return self.row(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.row_at(index)

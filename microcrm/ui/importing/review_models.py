@@ -11,14 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -26,8 +19,8 @@ from microcrm.directory.importer import DuplicateCandidate, ImportReport
 from microcrm.directory.presets import TARGET_LABELS
 from microcrm.directory.profiles import reason_label
 from microcrm.directory.records import ReadIssue
-
-Index = QModelIndex | QPersistentModelIndex
+from microcrm.ui.models.columns import Index, text_columns
+from microcrm.ui.models.rows import RowsTableModel
 
 DECISIONS: Final[dict[str, str]] = {
     "merge": "Fusionner",
@@ -92,57 +85,34 @@ def display_name(values: dict[str, Any]) -> str:
     return person or value_text(values.get("email"))
 
 
-def header(section: int, orientation: Qt.Orientation, role: int, names: Sequence[str]) -> Any:
-    """Horizontal header text of a model."""
-    if (
-        role == Qt.ItemDataRole.DisplayRole
-        and orientation == Qt.Orientation.Horizontal
-        and 0 <= section < len(names)
-    ):
-        return names[section]
-    return None
+class IssueModel(RowsTableModel[tuple[str, ReadIssue, bool]]):
+    """Rejected rows then warnings of every source of a report.
 
+    A row is (file name, problem, rejected).
+    """
 
-class IssueModel(QAbstractTableModel):
-    """Rejected rows then warnings of every source of a report."""
-
-    HEADERS: Final = ("Fichier", "Ligne", "Gravité", "Motif", "Détail")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, ReadIssue, bool]] = []
+    COLUMNS = text_columns("Fichier", "Ligne", "Gravité", "Motif", "Détail")
 
     def set_report(self, report: ImportReport | None, names: Sequence[str]) -> None:
         """Show the problems of a report; ``names`` names its files, in order."""
-        self.beginResetModel()
-        self._rows = []
+        rows: list[tuple[str, ReadIssue, bool]] = []
         for position, entry in enumerate(report.files if report is not None else []):
             name = names[position] if position < len(names) else ", ".join(entry.sources)
-            self._rows.extend((name, issue, True) for issue in entry.rejected.rows)
+            rows.extend((name, issue, True) for issue in entry.rejected.rows)
         for position, entry in enumerate(report.files if report is not None else []):
             name = names[position] if position < len(names) else ", ".join(entry.sources)
-            self._rows.extend((name, issue, False) for issue in entry.warnings.rows)
-        self.endResetModel()
+            rows.extend((name, issue, False) for issue in entry.warnings.rows)
+        self.set_rows(rows)
 
     def issue(self, row: int) -> ReadIssue:
         """The problem on a row."""
-        return self._rows[row][1]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return header(section, orientation, role, self.HEADERS)
+        return self.row(row)[1]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        name, issue, rejected = self._rows[index.row()]
+        name, issue, rejected = row
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             return QColor("#c62828" if rejected else "#e65100")
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -155,14 +125,15 @@ class IssueModel(QAbstractTableModel):
 KIND, LOCATOR, FILE_SIDE, EXISTING_SIDE, DECISION, REASON = range(6)
 
 
-class DuplicateModel(QAbstractTableModel):
+class DuplicateModel(RowsTableModel[DuplicateCandidate]):
     """The duplicates of a dry run; the Décision column is editable (combo box)."""
 
-    HEADERS: Final = ("Type", "Ligne", "Dans le fichier", "Fiche existante", "Décision", "Motif")
+    COLUMNS = text_columns(
+        "Type", "Ligne", "Dans le fichier", "Fiche existante", "Décision", "Motif"
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[DuplicateCandidate] = []
+        super().__init__(parent=parent)
         self._names: dict[object, str] = {}
 
     def set_duplicates(
@@ -170,17 +141,17 @@ class DuplicateModel(QAbstractTableModel):
     ) -> None:
         """Show a dry run's duplicates; ``names`` maps a duplicate's ``source`` to a file name."""
         self.beginResetModel()
-        self._items = list(items)
+        self._rows = list(items)
         self._names = dict(names or {})
         self.endResetModel()
 
     def duplicate(self, row: int) -> DuplicateCandidate:
         """The duplicate on a row."""
-        return self._items[row]
+        return self.row(row)
 
     def counts(self) -> dict[str, int]:
         """How many duplicates have each decision."""
-        found = Counter(item.decision for item in self._items)
+        found = Counter(item.decision for item in self._rows)
         return {key: found.get(key, 0) for key in DECISIONS}
 
     def set_decision(self, rows: Sequence[int], decision: str) -> None:
@@ -188,24 +159,13 @@ class DuplicateModel(QAbstractTableModel):
         if decision not in DECISIONS:
             raise ValueError(decision)
         for row in rows:
-            self._items[row].decision = decision
+            self._rows[row].decision = decision
         if rows:
             self.dataChanged.emit(self.index(min(rows), DECISION), self.index(max(rows), DECISION))
 
     def set_all(self, decision: str) -> None:
         """« Tout fusionner » / « Tout ignorer »."""
-        self.set_decision(list(range(len(self._items))), decision)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        return header(section, orientation, role, self.HEADERS)
+        self.set_decision(list(range(len(self._rows))), decision)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -214,9 +174,9 @@ class DuplicateModel(QAbstractTableModel):
         return flags | Qt.ItemFlag.ItemIsEditable if index.column() == DECISION else flags
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        item = self.row_at(index)
+        if item is None:
             return None
-        item = self._items[index.row()]
         column = index.column()
         if column == DECISION and role == Qt.ItemDataRole.EditRole:
             return item.decision

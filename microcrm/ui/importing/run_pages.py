@@ -185,7 +185,7 @@ class ReportPage(QWizardPage):
         self.export_button.clicked.connect(self.choose_export_path)
         self.undo_button = named(QPushButton("Annuler &cet import"), "undo-import")
         self.undo_button.clicked.connect(self.confirm_undo)
-        self.issues = IssueModel(self)
+        self.issues = IssueModel(parent=self)
         self.issue_table = make_table("report-issues", self.issues)
         self.issues_label = named(QLabel(), "report-issues-label")
         self.status = named(QLabel(), "report-status")

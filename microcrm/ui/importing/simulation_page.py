@@ -183,7 +183,7 @@ class SimulationPage(QWizardPage):
         self.restart_button = named(QPushButton("&Relancer la simulation"), "simulation-restart")
         self.restart_button.clicked.connect(self.start)
         self.counts = CountsPanel("simulation-counts")
-        self.issues = IssueModel(self)
+        self.issues = IssueModel(parent=self)
         self.issue_table = make_table("simulation-issues", self.issues)
         self.issue_table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.duplicates = DuplicateModel(self)

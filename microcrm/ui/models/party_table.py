@@ -9,20 +9,31 @@ stays constant whatever the size of the base.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from microcrm.crm.lists import ListQuery, PartyListService, columns_for
+from microcrm.ui.models.columns import Column, ColumnsTableModel, Index, text_columns
 
-Index = QModelIndex | QPersistentModelIndex
+
+@cache
+def _header_columns(base: str) -> tuple[Column, ...]:
+    return text_columns(*(c.header for c in columns_for(base)))
 
 
-class PartyTableModel(QAbstractTableModel):
-    """Rows of one base; never the whole base in memory."""
+class PartyTableModel(ColumnsTableModel):
+    """Rows of one base; never the whole base in memory.
+
+    Only the header part is shared (:class:`ColumnsTableModel`): the rows are
+    ids, counted by ``rowCount`` here and fetched by block in ``data``.
+    """
 
     BLOCK = 100
     MAX_BLOCKS = 20
+    ROW_NUMBERS = True
 
     def __init__(self, service: PartyListService, base: str = "suspect") -> None:
         super().__init__()
@@ -67,22 +78,11 @@ class PartyTableModel(QAbstractTableModel):
             return None
 
     # -- QAbstractTableModel ------------------------------------------------
+    def columns(self) -> Sequence[Column]:
+        return _header_columns(self._query.base)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            return self._columns[section].header
-        if orientation == Qt.Orientation.Vertical:
-            return section + 1
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole or not index.isValid():

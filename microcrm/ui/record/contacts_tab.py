@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,42 +26,32 @@ from PySide6.QtWidgets import (
 
 from microcrm.crm.contacts import CIVILITIES, ContactRecord, display_phone
 from microcrm.errors import ConflictError, MicroCRMError, NotFoundError, ValidationError
+from microcrm.ui.models.columns import Index, text_columns
+from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.record import links
 from microcrm.ui.record.binder import error_label
 from microcrm.ui.widgets import named
 
-Index = QModelIndex | QPersistentModelIndex
 SaveFn = Callable[[ContactRecord], ContactRecord]
 
-COLUMNS = ("Civilité", "Nom", "Fonction", "Téléphone", "Mobile", "E-mail")
 
-
-class ContactTableModel(QAbstractTableModel):
+class ContactTableModel(RowsTableModel[ContactRecord]):
     """The contacts of one organisation (a few dozen at most: held in memory)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ContactRecord] = []
+    COLUMNS = text_columns("Civilité", "Nom", "Fonction", "Téléphone", "Mobile", "E-mail")
+    ROW_NUMBERS = True
 
     def set_contacts(self, contacts: Sequence[ContactRecord]) -> None:
         """Replace the rows."""
-        self.beginResetModel()
-        self._rows = list(contacts)
-        self.endResetModel()
+        self.set_rows(contacts)
 
     def contact(self, row: int) -> ContactRecord:
         """The contact of a row."""
-        return self._rows[row]
+        return self.row(row)
 
     def contacts(self) -> list[ContactRecord]:
         """Every contact shown."""
-        return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(COLUMNS)
+        return self.rows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or role not in (
@@ -74,17 +64,6 @@ class ContactTableModel(QAbstractTableModel):
         values = (c.civility, name, c.role, display_phone(c.phone), display_phone(c.mobile),
                   c.email)
         return values[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
 
 
 class ContactDialog(QDialog):
@@ -213,7 +192,7 @@ class ContactsTab(QWidget):
         self._save = save
         self._remove = remove
         self.organisation_id: int | None = None
-        self.model = ContactTableModel(self)
+        self.model = ContactTableModel(parent=self)
         self.table = named(QTableView(), "contacts-table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

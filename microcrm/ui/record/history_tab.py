@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -15,10 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.crm.sheet import HistoryEntry
+from microcrm.ui.models.columns import Index, text_columns
+from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
-
-Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Date", "Type", "Objet", "Utilisateur", "Statut")
 
 
 def french_date(entry: HistoryEntry) -> str:
@@ -26,28 +25,19 @@ def french_date(entry: HistoryEntry) -> str:
     return entry.when.astimezone().strftime("%d/%m/%Y") if entry.when else ""
 
 
-class HistoryTableModel(QAbstractTableModel):
+class HistoryTableModel(RowsTableModel[HistoryEntry]):
     """The newest actions of one organisation (bounded by the loader)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[HistoryEntry, ...] = ()
+    COLUMNS = text_columns("Date", "Type", "Objet", "Utilisateur", "Statut")
+    ROW_NUMBERS = True
 
     def set_entries(self, entries: Sequence[HistoryEntry]) -> None:
         """Replace the rows."""
-        self.beginResetModel()
-        self._rows = tuple(entries)
-        self.endResetModel()
+        self.set_rows(entries)
 
     def entry(self, row: int) -> HistoryEntry:
         """The action of a row."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(COLUMNS)
+        return self.row(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -61,24 +51,13 @@ class HistoryTableModel(QAbstractTableModel):
             return entry.when.astimezone().strftime("%d/%m/%Y à %H:%M")
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
-
 
 class HistoryTab(QWidget):
     """The history table and, past the loader's limit, how many older actions exist."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = HistoryTableModel(self)
+        self.model = HistoryTableModel(parent=self)
         self.table = named(QTableView(), "history-table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
