@@ -1,4 +1,10 @@
-"""Composition root: paths, settings, the database, handed to the UI or the CLI.
+"""Composition root: paths, settings, the database and the services, for the GUI and the CLI.
+
+:class:`AppContext` builds every service a face needs — the GED content store
+(with write verification decided once from the storage mode), the GED service,
+the search engine, the mail-merge production, the importer — and both faces
+take them from there; no face constructs a store, an engine or a service
+itself (docs/architecture.md, "One composition root").
 
 Every path has an environment override so tests and scripts never touch a
 user's real data: ``MICROCRM_HOME`` (one folder for config, data and cache)
@@ -11,13 +17,19 @@ import getpass
 import os
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import platformdirs
 import tomli_w
 
-from microcrm.db import Database
+from microcrm.db import Database, StorageMode
+from microcrm.directory.service import Importer
+from microcrm.ged.search import SearchEngine
+from microcrm.ged.service import Ged, current_user_id
+from microcrm.ged.store import ContentStore
+from microcrm.mailing.production import MailMerge
 from microcrm.storage.opening import open_database
 
 APP_NAME = "MicroCRM"
@@ -125,6 +137,51 @@ class AppContext:
     paths: Paths
     settings: Settings
     db: Database
+    _store: ContentStore | None = field(default=None, init=False, repr=False)
+
+    @property
+    def verify_writes(self) -> bool:
+        """Re-read and hash-check each file written to the GED: on a shared drive.
+
+        A SQLite base in a shared folder keeps its GED folder on the same share,
+        where a write can be acknowledged and still not land (docs/storage.md §4.3);
+        PostgreSQL's GED folder is a share as well.
+        """
+        return self.db.mode is not StorageMode.LOCAL
+
+    @property
+    def store(self) -> ContentStore:
+        """The GED content store of this database (follows a change of GED folder)."""
+        root = self.ged_root
+        if self._store is None or self._store.root != root:
+            self._store = ContentStore(root, verify_writes=self.verify_writes)
+        return self._store
+
+    def open_ged(self) -> Ged:
+        """A GED service filing as the workstation's current user; the caller closes it.
+
+        Its text extractor (worker processes) starts with the first file filed.
+        """
+        return Ged(self.db, self.store, user_id=current_user_id(self.db))
+
+    def open_search(
+        self, *, progress: Callable[[int, int, str], None] | None = None
+    ) -> SearchEngine:
+        """This workstation's search replica, rebuilt first if missing or stale (slow then).
+
+        The caller closes it; call it off the GUI thread.
+        """
+        return SearchEngine.open(self.index_folder, self.db, self.store, progress=progress)
+
+    @property
+    def mailmerge(self) -> MailMerge:
+        """Publipostage production and confirmation (wizard and ``microcrm mailmerge``)."""
+        return MailMerge(self.db, self.store, self.paths.config)
+
+    @property
+    def importer(self) -> Importer:
+        """Directory imports: preview, plan, commit, history, undo, export."""
+        return Importer(self.db, self.paths.config)
 
     @property
     def ged_root(self) -> Path:
@@ -137,7 +194,7 @@ class AppContext:
 
     @property
     def index_folder(self) -> Path:
-        """Local (never shared) search index replica of this database (storage-design §4.2)."""
+        """Local (never shared) search index replica of this database (docs/storage.md §4.2)."""
         return self.paths.cache / "index" / (self.db.meta("db_uuid") or "default")
 
 

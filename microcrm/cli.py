@@ -12,18 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from sqlalchemy import text
-
 from microcrm import __version__
 from microcrm.app import AppContext, build_context
 from microcrm.crm.bases import BASES, count_by_base
 from microcrm.errors import MicroCRMError
-from microcrm.storage.backup import backup_name, backup_postgres, backup_sqlite, check_sqlite
-from microcrm.storage.migrate import backups_folder, current_revision, head_revision
+from microcrm.storage.admin import check_database, database_info, take_backup
 
 if TYPE_CHECKING:
     from microcrm.ged.search import SearchEngine
-    from microcrm.ged.service import Ged
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 
@@ -80,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_mailmerge_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``mailmerge``: publipostage (issue 7), JSON summary on standard output."""
+    """``mailmerge``: publipostage, JSON summary on standard output."""
     merge = sub.add_parser(
         "mailmerge",
         help="publipostage : lettres PDF/DOCX d'un segment ou d'une base, étiquettes, campagne",
@@ -100,6 +96,13 @@ def _add_mailmerge_parser(sub: argparse._SubParsersAction[argparse.ArgumentParse
     merge.add_argument("--output", required=True, type=Path, metavar="FICHIER.pdf|FICHIER.docx")
     merge.add_argument("--labels", metavar="FORMAT", help="étiquettes (L7160, L7163…)")
     merge.add_argument("--labels-start", type=int, default=1, metavar="N")
+    merge.add_argument("--enveloppes", metavar="FORMAT", help="enveloppes imprimées (DL, C5, C4)")
+    merge.add_argument(
+        "--fenetre",
+        default="DL",
+        choices=["DL", "C5"],
+        help="fenêtre des enveloppes (position mesurée dans l'assistant si enregistrée)",
+    )
     merge.add_argument("--confirm", action="store_true", help="enregistre la campagne envoyée")
     merge.add_argument("--name", metavar="NOM", help="nom de la campagne")
     merge.add_argument("--date", metavar="AAAA-MM-JJ", help="date des lettres")
@@ -110,7 +113,7 @@ def _add_mailmerge_parser(sub: argparse._SubParsersAction[argparse.ArgumentParse
 def _add_ged_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    """``ged``: the document store (issue 6); one sub-parser per action."""
+    """``ged``: the document store; one sub-parser per action."""
     ged = sub.add_parser("ged", help="GED : classer, rechercher, réindexer les documents")
     ged_sub = ged.add_subparsers(dest="ged_command", metavar="ACTION", required=True)
     add = ged_sub.add_parser("add", help="classe des fichiers dans les dossiers d'un client")
@@ -154,20 +157,14 @@ def _progress_printer(stream: TextIO) -> Callable[[int, int, str], None]:
 def cmd_info(ctx: AppContext, _args: argparse.Namespace) -> int:
     """Print what the user needs to know about the open database."""
     db = ctx.db
-    with db.engine.connect() as conn:
-        revision = current_revision(conn)
-        server = (
-            conn.execute(text("select sqlite_version()")).scalar()
-            if db.is_sqlite
-            else conn.execute(text("show server_version")).scalar()
-        )
+    about = database_info(db)
     with db.read() as session:
         counts = count_by_base(session)
     print(f"MicroCRM {__version__}")
     print(f"Mode : {db.mode.value}")
     print(f"Base : {db.display_location()}")
-    print(f"Moteur : {'SQLite' if db.is_sqlite else 'PostgreSQL'} {server}")
-    print(f"Révision du schéma : {revision} (application : {head_revision()})")
+    print(f"Moteur : {about.engine}")
+    print(f"Révision du schéma : {about.revision} (application : {about.app_revision})")
     print("Effectifs :")
     for base in BASES:
         print(f"  {base.label:<16} {counts[base.key]:>9}")
@@ -199,37 +196,17 @@ def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_backup(ctx: AppContext, args: argparse.Namespace) -> int:
     """Take a verified backup (SQLite backup API, or pg_dump)."""
-    db = ctx.db
-    with db.engine.connect() as conn:
-        revision = current_revision(conn)
-    if db.path is None:
-        dest = args.to or ctx.paths.data / "backups" / backup_name("manual", revision).replace(
-            ".sqlite", ".dump"
-        )
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        backup_postgres(db.url.render_as_string(hide_password=False), dest)
-    else:
-        dest = args.to or backups_folder(db) / backup_name("manual", revision)
-        backup_sqlite(db.path, dest)
+    dest = take_backup(ctx.db, args.to, data_folder=ctx.paths.data)
     print(f"Sauvegarde vérifiée : {dest}")
     return EXIT_OK
 
 
 def cmd_check(ctx: AppContext, _args: argparse.Namespace) -> int:
     """Integrity check; exit 1 when the base is damaged."""
-    db = ctx.db
-    if db.path is None:
-        with db.engine.connect() as conn:
-            conn.execute(text("select count(*) from organisation")).scalar()
+    result = check_database(ctx.db)
+    if ctx.db.path is None:
         print("Base PostgreSQL accessible ; schéma à jour.")
         return EXIT_OK
-    import sqlite3
-
-    con = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=30)
-    try:
-        result = check_sqlite(con)
-    finally:
-        con.close()
     if result.ok:
         print("Intégrité : OK")
         return EXIT_OK
@@ -265,10 +242,8 @@ def cmd_address(_ctx: AppContext | None, args: argparse.Namespace) -> int:
 
 
 def _import_undo_or_history(ctx: AppContext, files: list[str]) -> int | None:
-    from microcrm.directory.importer import import_history, undo_import
-
     if files[0] == "history" and len(files) == 1:
-        for b in import_history(ctx.db):
+        for b in ctx.importer.history():
             when = b.created_at.strftime("%Y-%m-%d %H:%M")
             state = "annulé" if b.status == "undone" else "fait"
             sources = ", ".join(Path(s).name for s in b.sources.splitlines())
@@ -277,7 +252,7 @@ def _import_undo_or_history(ctx: AppContext, files: list[str]) -> int | None:
     if files[0] == "undo" and len(files) == 2:
         if not files[1].isdigit():
             raise MicroCRMError(f"Numéro d'import invalide : « {files[1]} ».")
-        result = undo_import(ctx.db, int(files[1]))
+        result = ctx.importer.undo(int(files[1]))
         print(f"Import n° {files[1]} annulé ({result.undone} modifications défaites).")
         for line in result.skipped:
             print(f"  conservé : {line}")
@@ -289,13 +264,10 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
     """``import FILE...``, ``import undo N``, ``import history``."""
     import json
 
-    from microcrm.directory.importer import import_files
-
     done = _import_undo_or_history(ctx, args.files)
     if done is not None:
         return done
-    report = import_files(
-        ctx.db,
+    report = ctx.importer.import_files(
         [Path(f) for f in args.files],
         preset=args.preset,
         base=args.base,
@@ -328,11 +300,9 @@ def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
     """``export organisations --format jsonl``: one JSON object per organisation."""
     import json
 
-    from microcrm.directory.importer import export_organisations
-
     dst = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
     try:
-        for org in export_organisations(ctx.db):
+        for org in ctx.importer.export_organisations():
             dst.write(json.dumps(org, ensure_ascii=False) + "\n")
     finally:
         if args.output:
@@ -359,35 +329,22 @@ def cmd_mailmerge(ctx: AppContext, args: argparse.Namespace) -> int:
         where=args.where,
         labels=args.labels,
         labels_start=args.labels_start,
+        envelope=args.enveloppes,
+        window=args.fenetre,
         confirm=args.confirm,
         name=args.name,
         run_date=run_date,
         custom=parse_custom(args.champ),
         per_contact=args.par_contact,
     )
-    summary = run_mailmerge(
-        ctx.db,
-        request,
-        ged_root=ctx.ged_root,
-        config_dir=ctx.paths.config,
-        progress=_progress_printer(sys.stderr),
-    )
+    summary = run_mailmerge(ctx.mailmerge, request, progress=_progress_printer(sys.stderr))
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
-def _ged_service(ctx: AppContext) -> Ged:
-    from microcrm.db import StorageMode
-    from microcrm.ged.service import Ged, current_user_id
-    from microcrm.ged.store import ContentStore
-
-    store = ContentStore(ctx.ged_root, verify_writes=ctx.db.mode is StorageMode.SHARED)
-    return Ged(ctx.db, store, user_id=current_user_id(ctx.db))
-
-
 def cmd_ged_add(ctx: AppContext, args: argparse.Namespace) -> int:
     """``ged add --client X [--dossier D] FILE...``: one line per file filed."""
-    ged = _ged_service(ctx)
+    ged = ctx.open_ged()
     try:
         client = ged.resolve_client(args.client)
         results = ged.add_files(args.files, organisation_id=client, dossier_name=args.dossier)
@@ -411,12 +368,11 @@ def cmd_ged_inbox(ctx: AppContext, args: argparse.Namespace) -> int:
         raise MicroCRMError("--auto-threshold doit être compris entre 0 et 1.")
     if not args.path.is_dir():
         raise MicroCRMError(f"Dossier introuvable : {args.path}")
-    ged = _ged_service(ctx)
+    ged = ctx.open_ged()
     try:
         report = scan_inbox(ged, args.path, auto_threshold=args.auto_threshold,
                             progress=_progress_printer(sys.stderr))
-        names = _organisation_names(ctx, [m.organisation_id for p in report.pending
-                                          for m in p.matches])
+        names = ged.client_names(m.organisation_id for p in report.pending for m in p.matches)
     finally:
         ged.close()
     for path, result, match in report.filed:
@@ -433,23 +389,9 @@ def cmd_ged_inbox(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _organisation_names(ctx: AppContext, ids: list[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from microcrm.models import Organisation
-
-    with ctx.db.read() as s:
-        return dict(s.execute(select(Organisation.id, Organisation.name)
-                              .where(Organisation.id.in_(ids))).tuples().all())
-
-
 def _search_engine(ctx: AppContext, *, progress: bool = False) -> SearchEngine:
     """This workstation's search replica (rebuilt first if missing or stale)."""
-    from microcrm.ged.search import SearchEngine
-    from microcrm.ged.store import ContentStore
-
-    return SearchEngine.open(ctx.index_folder, ctx.db, ContentStore(ctx.ged_root),
-                             progress=_progress_printer(sys.stderr) if progress else None)
+    return ctx.open_search(progress=_progress_printer(sys.stderr) if progress else None)
 
 
 def cmd_ged_search(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -463,7 +405,7 @@ def cmd_ged_search(ctx: AppContext, args: argparse.Namespace) -> int:
     query, organisation_id = args.query, None
     if args.client:
         if "".join(args.client.split()).isdigit():
-            ged = _ged_service(ctx)
+            ged = ctx.open_ged()
             try:
                 organisation_id = ged.resolve_client(args.client)
             finally:

@@ -15,8 +15,8 @@ from microcrm.crm.lists import ListQuery
 from microcrm.crm.segments import save_segment
 from microcrm.demo import generate
 from microcrm.storage.opening import open_database
-from tests.mailing.conftest import COMPANY
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
+from tests.mailing.helpers import COMPANY
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +158,53 @@ def test_unknown_field_in_a_user_template(demo_base: Path, tmp_path: Path) -> No
     assert done.returncode == 1
     assert "Champ de fusion inconnu « surnom » dans le corps du modèle « perso »" in done.stderr
     assert not out.exists()
+
+
+def test_cli_uses_the_wizard_production_remembered_offset_and_envelopes(
+    demo_base: Path, tmp_path: Path
+) -> None:
+    """One production for the wizard and the CLI: the printer offset measured in the wizard
+    moves the CLI's labels too, and the CLI prints envelopes."""
+    from microcrm.app import Paths
+    from microcrm.mailing.labels import get_label_format, render_labels
+    from microcrm.mailing.print_settings import save_label_offset
+    from tests.mailing.helpers import page_lines, where
+
+    base = _copy(demo_base, tmp_path)
+    save_label_offset(Paths.for_user().config, "L7160", (2.0, -1.5))
+    out = tmp_path / "sortie" / "relance.pdf"
+    done = run_cli(
+        "--db", str(base), "mailmerge", "--template", "prospection", "--segment", "Prospects",
+        "--output", str(out), "--labels", "L7160", "--enveloppes", "DL",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    letters = summary["letters"]
+    envelopes = tmp_path / "sortie" / "relance-enveloppes.pdf"
+    assert summary["envelopes"] == {"file": str(envelopes), "pages": letters}
+    assert len(PdfReader(envelopes).pages) == letters
+    labels = Path(summary["labels"]["file"])
+    shifted = page_lines(labels, 0)
+    firsts = [text for text, _, _ in shifted]
+    plain_path = tmp_path / "plain.pdf"
+    db = open_database(base, workstation_id="ws-test", user_login="test")
+    try:
+        from microcrm.mailing.recipients import RecipientSource, select_recipients
+
+        recipients = select_recipients(db, RecipientSource(segment="Prospects")).recipients
+    finally:
+        db.dispose()
+    render_labels(recipients, plain_path, get_label_format("L7160"))
+    plain = page_lines(plain_path, 0)
+    checked = 0
+    for recipient in recipients[:21]:
+        name = recipient.lines[0]
+        if firsts.count(name) != 1:
+            continue
+        x, y = where(shifted, name)
+        x0, y0 = where(plain, name)
+        assert x - x0 == pytest.approx(2.0, abs=0.05)
+        assert y - y0 == pytest.approx(-1.5, abs=0.05)
+        checked += 1
+    assert checked >= 5
+    assert not list((tmp_path / "sortie").glob("*.part"))

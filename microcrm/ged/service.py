@@ -1,7 +1,7 @@
-"""The GED service: Client > Dossier > Documents, filing with versions, trash (issue 6).
+"""The GED service: Client > Dossier > Documents, filing with versions, trash.
 
 One :class:`Ged` per database and content store, shared by the UI and the
-CLI. Filing follows storage-design §4.3: each file is copied into the
+CLI. Filing follows docs/storage.md §4.3: each file is copied into the
 content-addressed store (outside any transaction), its text extracted in a
 worker process and cached beside the object, then one short write
 transaction inserts the rows; the ORM hook journals them, and the local
@@ -13,7 +13,7 @@ Names are the API other modules code against (UI, publipostage, index).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +294,17 @@ class Ged(DossierOps):
             target = target_dir / f"{stem} ({n}){suffix}"
             n += 1
         return self.store.export(row.sha256, target)
+
+    def client_names(self, ids: Iterable[int]) -> dict[int, str]:
+        """The names of the organisations ``ids`` (to show an inbox's proposals)."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        with self.db.read() as s:
+            rows = s.execute(
+                select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+            )
+            return dict(rows.tuples().all())
 
     def resolve_client(self, id_or_siret: str) -> int:
         """The organisation meant by an id, a SIRET (14 digits) or a SIREN (9 digits).

@@ -1,4 +1,4 @@
-"""Publipostage: merge fields, letters, DOCX merges, labels, envelopes and campaigns (issue 7).
+"""Publipostage: merge fields, letters, DOCX merges, labels, envelopes and campaigns.
 
 Pure Python (no Qt). Long functions take ``progress(done, total, message)`` and
 ``cancel() -> bool``; a cancel raises :class:`RunCancelledError` and leaves no
@@ -84,7 +84,14 @@ Module map and public signatures (stable; the wizard and the template editor bui
                                     progress=None, cancel=None) -> int   # pages
     fonts.py       register_fonts() -> FontSet(regular, bold, italic, bold_italic)
     pdfsplit.py    split_pdf(pdf_path, ranges) -> Iterator[bytes]   # raw-byte copy per letter
-    command.py     MailmergeRequest(...); run_mailmerge(db, request, *, ged_root, config_dir,
+    print_settings.py  <config>/impression.toml: label offsets per sheet, envelope windows
+                   load_print_settings(config) -> PrintSettings; save_label_offset, save_window
+    production.py  MailMerge(db, store, config_dir)        # built by AppContext.mailmerge
+                   .produce(options: RunOptions, selection, output, *, context, progress,
+                            cancel) -> Produced   # letters, labels, envelopes; the ONE
+                            # production of the wizard and of ``microcrm mailmerge``
+                   .confirm(produced, *, name, progress, cancel) -> campaign id
+    command.py     MailmergeRequest(...); run_mailmerge(mailmerge, request, *,
                                                     progress=None) -> dict  # the CLI's JSON
     campaigns.py   MailingRun(template, context, kind "pdf"|"docx", output, pdf_path, docx_path,
                               letters, pages | None, recipients, excluded, ranges, segment_id,

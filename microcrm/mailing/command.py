@@ -7,13 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from microcrm.db import Database
 from microcrm.errors import ValidationError
-from microcrm.ged.store import ContentStore
-from microcrm.mailing.campaigns import confirm_run, default_context, produce_run
-from microcrm.mailing.labels import get_label_format, render_labels
+from microcrm.mailing.envelopes import get_envelope_format
+from microcrm.mailing.labels import get_label_format
+from microcrm.mailing.production import MailMerge, RunOptions
 from microcrm.mailing.recipients import RecipientSource, parse_where, select_recipients
-from microcrm.mailing.templates import USER_FOLDER, load_template, user_templates_dir
+from microcrm.mailing.templates import USER_FOLDER, load_template
 
 Progress = Callable[[int, int, str], None]
 
@@ -32,6 +31,8 @@ class MailmergeRequest:
     where: Sequence[str] = ()
     labels: str | None = None
     labels_start: int = 1
+    envelope: str | None = None
+    window: str = "DL"
     confirm: bool = False
     name: str | None = None
     run_date: dt.date | None = None
@@ -54,33 +55,43 @@ def parse_custom(pairs: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def labels_path(output: Path) -> Path:
-    """Where the labels of a run go: ``FILE-etiquettes.pdf`` beside the output."""
-    return output.with_name(f"{output.stem}-etiquettes.pdf")
-
-
 def run_mailmerge(
-    db: Database,
+    mailmerge: MailMerge,
     request: MailmergeRequest,
     *,
-    ged_root: Path,
-    config_dir: Path,
     progress: Progress | None = None,
 ) -> dict[str, object]:
     """Select, check, produce (and with ``confirm`` record) a run; returns the JSON summary.
 
+    The production is the wizard's (:meth:`MailMerge.produce`): labels with this
+    workstation's printer offset, letters in its measured envelope window, envelopes.
+
     Raises:
-        MicroCRMError: unknown template, field, segment, base, filter or label format,
-            before any file is written.
+        MicroCRMError: unknown template, field, segment, base, filter, label or
+            envelope format, before any file is written.
     """
     if (request.segment is None) == (request.base is None):
         raise ValidationError("segment", "Indiquez soit --segment NOM, soit --base BASE.")
-    template = load_template(request.template, user_dir=user_templates_dir(config_dir))
-    label_format = get_label_format(request.labels, config_dir) if request.labels else None
-    if label_format is not None and not 1 <= request.labels_start <= label_format.per_sheet:
-        raise ValidationError(
-            "start", f"La position de départ doit être entre 1 et {label_format.per_sheet}."
-        )
+    db = mailmerge.db
+    template = load_template(request.template, user_dir=mailmerge.templates_dir)
+    label_format = (
+        get_label_format(request.labels, mailmerge.labels_dir) if request.labels else None
+    )
+    if request.envelope:
+        get_envelope_format(request.envelope)  # an unknown format is refused before selecting
+    settings = mailmerge.print_settings()
+    layout = mailmerge.letter_layout(request.window)
+    options = RunOptions(
+        template=template,
+        want_pdf=request.output.suffix.lower() == ".pdf",
+        want_docx=request.output.suffix.lower() == ".docx",
+        window=layout.window,
+        window_override=layout.window_override,
+        label_format=label_format,
+        label_start=request.labels_start,
+        label_offset=settings.label_offset(label_format.name) if label_format else (0.0, 0.0),
+        envelope=request.envelope,
+    )
     if request.segment is not None:
         source = RecipientSource(segment=request.segment, per_contact=request.per_contact)
     else:
@@ -88,24 +99,11 @@ def run_mailmerge(
         query = parse_where(db, request.base, request.where)
         source = RecipientSource(query=query, per_contact=request.per_contact)
     selection = select_recipients(db, source)
-    context = default_context(db, run_date=request.run_date, custom=request.custom)
-    run = produce_run(db, template, selection, request.output, context=context, progress=progress)
+    context = mailmerge.context(run_date=request.run_date, custom=request.custom)
+    produced = mailmerge.produce(
+        options, selection, request.output, context=context, progress=progress
+    )
     campaign_id = None
     if request.confirm:
-        campaign_id = confirm_run(
-            db, run, store=ContentStore(ged_root), name=request.name, progress=progress
-        )
-    summary = run.summary(campaign_id)
-    if label_format is not None:
-        result = render_labels(
-            selection.recipients,
-            labels_path(request.output),
-            label_format,
-            start=request.labels_start,
-        )
-        summary["labels"] = {
-            "file": str(result.path),
-            "labels": result.labels,
-            "pages": result.pages,
-        }
-    return summary
+        campaign_id = mailmerge.confirm(produced, name=request.name, progress=progress)
+    return produced.summary(campaign_id)

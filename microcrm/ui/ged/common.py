@@ -15,23 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QDesktopServices
 
-from microcrm.app import AppContext
-from microcrm.ged.service import Ged, current_user_id
-from microcrm.ged.store import ContentStore
+from microcrm.ged.service import Ged
 
 #: Custom drag format for documents moved from the list onto a dossier (ids, comma-separated).
 DOCUMENT_IDS_MIME = "application/x-microcrm-document-ids"
 #: Hard limit on the files taken from one drop (a whole disk dropped by mistake).
 MAX_DROPPED_FILES = 2000
-
-
-def make_ged(ctx: AppContext) -> Ged:
-    """The GED service of ``ctx``, filing as the workstation's current user.
-
-    Its text extractor (worker processes) starts with the first file filed;
-    whoever files with it calls ``close()`` afterwards.
-    """
-    return Ged(ctx.db, ContentStore(ctx.ged_root), user_id=current_user_id(ctx.db))
 
 
 def html(text: str) -> str:

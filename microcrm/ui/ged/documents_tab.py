@@ -33,7 +33,7 @@ from microcrm.errors import MicroCRMError
 from microcrm.ged.records import AddResult, DocumentInfo, DossierNode
 from microcrm.ged.search import SearchResults
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import dropped_paths, make_ged, open_document, plural
+from microcrm.ui.ged.common import dropped_paths, open_document, plural
 from microcrm.ui.ged.document_table import DocumentTable, DocumentTableModel
 from microcrm.ui.ged.documents_editing import (
     STATUS_ERROR,
@@ -82,7 +82,7 @@ class DocumentsTab(DocumentEditing, QWidget):
         self.setObjectName("ged-documents-tab")
         self.ctx = ctx
         self.organisation_id = organisation_id
-        self.ged: Ged = make_ged(ctx)
+        self.ged: Ged = ctx.open_ged()
         self.index = index or IndexService.for_context(ctx)
         self.filing = FilingQueue.for_context(ctx)
         self._loaded = False

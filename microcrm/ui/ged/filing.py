@@ -6,7 +6,7 @@ service created per drop would pay that on every drop, so the window keeps
 one :class:`Ged` and one filing thread per database: drops, « Ajouter des
 fichiers… » and the inbox's scans and one-click filings queue there, one at
 a time (one writer, in order), and the workers stay warm between them
-(issue 6: a dropped document searchable ≤ 2 s after the drop).
+(budget: a dropped document searchable ≤ 2 s after the drop, docs/architecture.md §6).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from microcrm.app import AppContext
 from microcrm.ged.records import AddResult
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import make_ged, plural
+from microcrm.ui.ged.common import plural
 from microcrm.ui.workers import ProgressFn, Task
 
 GedJob = Callable[[Ged, ProgressFn, Callable[[], bool]], Any]
@@ -53,7 +53,7 @@ class FilingQueue(QObject):
     def _service(self) -> Ged:
         """The queue's service (filing thread only)."""
         if self._ged is None:
-            self._ged = make_ged(self.ctx)
+            self._ged = self.ctx.open_ged()
         return self._ged
 
     def submit(

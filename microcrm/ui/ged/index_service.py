@@ -1,7 +1,7 @@
 """The search engine of the window: opened in the background, kept current, rebuilt on demand.
 
-The window never waits for the index (issue 6: opened in the background at
-start). Every engine call runs on one dedicated worker thread, so searches,
+The window never waits for the index (docs/architecture.md §6: opened in the
+background at start). Every engine call runs on one dedicated worker thread, so searches,
 catch-ups and the searcher refresh never overlap; a search that is already
 stale when its turn comes is skipped, and one whose answer arrives stale is
 dropped by :class:`LiveSearch`. A rebuild runs on the shared pool with a
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from microcrm.app import AppContext
 from microcrm.errors import MicroCRMError
 from microcrm.ged.search import QuerySyntaxError, SearchEngine, SearchResults
-from microcrm.ged.store import ContentStore
 from microcrm.ui.workers import Task, run_task
 
 SEARCH_DELAY_MS = 150
@@ -134,7 +133,7 @@ class IndexService(QObject):
         started = time.perf_counter()
 
         def open_engine() -> tuple[SearchEngine, float]:
-            engine = SearchEngine.open(ctx.index_folder, ctx.db, ContentStore(ctx.ged_root))
+            engine = ctx.open_search()
             return engine, (time.perf_counter() - started) * 1000
 
         self._submit(open_engine, self._engine_opened, self._engine_failed)

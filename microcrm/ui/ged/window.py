@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
-from microcrm.ui.ged.common import make_ged
 from microcrm.ui.ged.inbox_panel import InboxPanel
 from microcrm.ui.ged.index_service import IndexService
 from microcrm.ui.ged.search_panel import SearchPanel
@@ -36,7 +35,7 @@ class GedWindowParts(QObject):
         ctx = window.ctx
         self.index = IndexService.for_context(ctx)
         self.index.start()  # background: the window never waits for the index
-        self.search_panel = SearchPanel(make_ged(ctx), self.index)
+        self.search_panel = SearchPanel(ctx.open_ged(), self.index)
         self.inbox_panel = InboxPanel(ctx, self.index)
         self.search_dock = self._dock(
             "Recherche GED",

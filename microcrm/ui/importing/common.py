@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from microcrm.app import AppContext
 from microcrm.directory.importer import (
@@ -17,7 +17,6 @@ from microcrm.directory.importer import (
     ImportReport,
     ImportSource,
     Preview,
-    undo_import,
 )
 from microcrm.errors import MicroCRMError
 from microcrm.ui.importing.gc_pause import full_collections_paused
@@ -37,7 +36,7 @@ BASE_LABELS: Final[dict[str, str]] = {
 """Bases an import can fill, in the order offered (Suspects first: the default)."""
 
 CONTACT_PRESETS: Final = frozenset({"outlook", "google", "vcard"})
-"""Contact exports enter as prospects (import-formats.md §5), other files as suspects."""
+"""Contact exports enter as prospects (docs/import-formats.md §5), other files as suspects."""
 
 
 @dataclass(slots=True)
@@ -111,39 +110,8 @@ def show_message(
     return box
 
 
-class Question(QMessageBox):
-    """A non-blocking Oui/Non question, « Non » by default; deleted once answered.
-
-    Connect ``confirmed`` to a bound method, not to a lambda holding a widget:
-    the box deletes itself and PySide may release such a lambda while Qt is
-    deleting it.
-
-    Signals:
-        confirmed(): the user answered « Oui ».
-    """
-
-    confirmed = Signal()
-
-    def __init__(self, parent: QWidget | None, title: str, text: str) -> None:
-        super().__init__(
-            QMessageBox.Icon.Question,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            parent,
-        )
-        self.setObjectName("import-question")
-        self.setDefaultButton(QMessageBox.StandardButton.No)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.buttonClicked.connect(self._clicked)
-
-    def _clicked(self, button: QAbstractButton) -> None:
-        if self.standardButton(button) == QMessageBox.StandardButton.Yes:
-            self.confirmed.emit()
-
-
 def undo_text(batch_id: int, result: object) -> str:
-    """What an undo did, in French, from whatever :func:`undo_import` returned."""
+    """What an undo did, in French, from whatever :meth:`Importer.undo` returned."""
     text = f"L'import n°{NBSP}{batch_id} a été annulé."
     undone = getattr(result, "undone", result)
     if isinstance(undone, int):
@@ -170,7 +138,7 @@ def run_undo(
 
     ``on_done`` gets the undo's result, or None when it failed (the reason is shown).
     """
-    db = ctx.db
+    importer = ctx.importer
     dialog = QProgressDialog(f"Annulation de l'import n°{NBSP}{batch_id}…", "", 0, 0, parent)
     dialog.setObjectName("import-undo-progress")
     dialog.setCancelButton(None)
@@ -180,7 +148,7 @@ def run_undo(
 
     def job(_progress: ProgressFn, _cancelled: Callable[[], bool]) -> object:
         with full_collections_paused():
-            return undo_import(db, batch_id)
+            return importer.undo(batch_id)
 
     def finished(result: object) -> None:
         dialog.reset()

@@ -25,12 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.app import AppContext
-from microcrm.directory.importer import ImportReport, commit_import, write_rejected_csv
+from microcrm.directory.importer import ImportReport, write_rejected_csv
 from microcrm.ui.importing.common import (
     BASE_LABELS,
     NBSP,
     ImportState,
-    Question,
     error_text,
     is_cancel,
     plural,
@@ -39,7 +38,7 @@ from microcrm.ui.importing.common import (
 from microcrm.ui.importing.gc_pause import full_collections_paused
 from microcrm.ui.importing.review_models import DECISIONS, IssueModel
 from microcrm.ui.importing.simulation_page import CountsPanel, make_table
-from microcrm.ui.widgets import named
+from microcrm.ui.widgets import Question, named
 from microcrm.ui.workers import ProgressFn, Task, run_task
 
 
@@ -86,14 +85,14 @@ class ImportPage(QWizardPage):
         plan = self.state.plan
         if self.task is not None or plan is None or self.state.report is not None:
             return
-        db = self.ctx.db
+        importer = self.ctx.importer
         self.progress.setRange(0, 0)
         self.label.setStyleSheet("")
         self.label.setText("Import en cours… « Annuler l'import » laisse la base inchangée.")
 
         def job(progress: ProgressFn, cancelled: Callable[[], bool]) -> ImportReport:
             with full_collections_paused():
-                return commit_import(db, plan, progress=progress, cancelled=cancelled)
+                return importer.commit(plan, progress=progress, cancelled=cancelled)
 
         self.task = run_task(job, on_progress=self._progressed, on_finished=self._finished,
                              on_failed=self._failed, on_cancelled=self._cancelled)  # fmt: skip

@@ -33,7 +33,6 @@ from microcrm.app import AppContext
 from microcrm.crm.tags import clean_tag_names, list_tag_names
 from microcrm.crm.users import list_users
 from microcrm.directory.presets import TARGET_LABELS, MappingProfile
-from microcrm.directory.profiles import ProfileStore
 from microcrm.errors import MicroCRMError
 from microcrm.ui.importing.common import (
     BASE_LABELS,
@@ -59,7 +58,7 @@ class MappingPage(QWizardPage):
     def __init__(self, state: ImportState, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.profiles = ProfileStore(ctx.paths.config)
+        self.profiles = ctx.importer.profiles
         self.setTitle("Correspondance des colonnes")
         self.setSubTitle(
             "Pour chaque colonne du fichier, choisissez le champ de MicroCRM qu'elle remplit."

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.app import AppContext
-from microcrm.directory.importer import ImportPlan, ImportReport, plan_import
+from microcrm.directory.importer import ImportPlan, ImportReport
 from microcrm.ui.importing.common import NBSP, ImportState, error_text, is_cancel, plural
 from microcrm.ui.importing.gc_pause import full_collections_paused
 from microcrm.ui.importing.review_models import (
@@ -272,7 +272,7 @@ class SimulationPage(QWizardPage):
         """Run ``plan_import`` in a worker with the choices of the previous pages."""
         if self.task is not None:
             return
-        state, db = self.state, self.ctx.db
+        state, importer = self.state, self.ctx.importer
         sources = [choice.to_source() for choice in state.sources]
         base, update, salesperson, tags = (state.base, state.update, state.salesperson_id,
                                            state.tags)  # fmt: skip
@@ -283,8 +283,8 @@ class SimulationPage(QWizardPage):
 
         def job(progress: ProgressFn, cancelled: Callable[[], bool]) -> ImportPlan:
             with full_collections_paused():
-                return plan_import(
-                    db, sources, base=base, update=update, salesperson_id=salesperson,
+                return importer.plan(
+                    sources, base=base, update=update, salesperson_id=salesperson,
                     tags=tags, progress=progress, cancelled=cancelled,
                 )  # fmt: skip
 

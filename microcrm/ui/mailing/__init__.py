@@ -1,7 +1,7 @@
-"""Publipostage screens (issue 7): the run wizard, the letter template editor, the campaigns.
+"""Publipostage screens: the run wizard, the letter template editor, the campaigns.
 
 The domain lives in :mod:`microcrm.mailing`; these widgets only call it, in
-workers for anything that renders or writes (STYLE.md, long jobs).
+workers for anything that renders or writes (docs/style.md §2, long jobs).
 
 Modules::
 
@@ -10,12 +10,10 @@ Modules::
     recipients_pages.py  1 Destinataires (SourcePage), 2 Contrôle (CheckPage)
     output_pages.py      3 Modèle (TemplatePage), 4 Aperçu (PreviewPage)
     run_pages.py         5 Production (ProductionPage), 6 Confirmation (ConfirmPage)
-    state.py             WizardState, RunOptions, produce_files / confirm_files (Qt-free jobs)
+    state.py             WizardState; produce_files / confirm_files (Qt-free jobs over
+                         ctx.mailmerge, see microcrm.mailing.production)
     print_options.py     LabelFormatDialog (« Nouveau format… »), CalibrationDialog
                          (« Page d'étalonnage… »), WindowPositionBox (« Position de la fenêtre »)
-    print_settings.py    <config>/impression.toml: label offsets per sheet, window positions
-                         load_print_settings(config) -> PrintSettings; save_label_offset,
-                         save_window, window_override (Qt-free)
     address_fix.py       AddressFixDialog: an excluded recipient's address fixed in place
     template_editor.py   TemplateEditor: formatted text, field menu, live preview, save
     templates_dialog.py  TemplatesDialog                        # Outils › Modèles de courrier…

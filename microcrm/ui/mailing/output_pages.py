@@ -28,6 +28,11 @@ from microcrm.mailing.docx_merge import docx_letters, docx_to_pdf, find_soffice
 from microcrm.mailing.envelopes import ENVELOPES
 from microcrm.mailing.labels import LabelFormat, label_formats
 from microcrm.mailing.letters import LetterLayout, WindowSpec, render_preview
+from microcrm.mailing.print_settings import (
+    OFFSET_LIMIT_MM,
+    window_override,
+)
+from microcrm.mailing.production import RunOptions, template_context
 from microcrm.mailing.recipients import Recipient
 from microcrm.mailing.templates import (
     DocxTemplateFile,
@@ -46,14 +51,7 @@ from microcrm.ui.mailing.print_options import (
     format_label,
     mm_spin,
 )
-from microcrm.ui.mailing.print_settings import (
-    OFFSET_LIMIT_MM,
-    load_print_settings,
-    save_label_offset,
-    save_window,
-    window_override,
-)
-from microcrm.ui.mailing.state import RunOptions, WizardState, template_context
+from microcrm.ui.mailing.state import WizardState
 from microcrm.ui.mailing.template_editor import TemplateEditor
 from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
@@ -272,7 +270,7 @@ class TemplatePage(QWizardPage):
         if fmt is None:
             return
         self.label_start.setMaximum(fmt.per_sheet)
-        dx, dy = load_print_settings(self.state.ctx.paths.config).label_offset(fmt.name)
+        dx, dy = self.state.ctx.mailmerge.print_settings().label_offset(fmt.name)
         self._loading_offset = True
         try:
             self.offset_dx.setValue(dx)
@@ -283,7 +281,7 @@ class TemplatePage(QWizardPage):
     def _offset_edited(self) -> None:
         fmt = self.current_label_format()
         if not self._loading_offset and fmt is not None:
-            save_label_offset(self.state.ctx.paths.config, fmt.name, self.label_offset())
+            self.state.ctx.mailmerge.save_label_offset(fmt.name, self.label_offset())
 
     def new_label_format(self) -> LabelFormatDialog:
         """« Nouveau format… »: the dialog, starting from the selected sheet."""
@@ -305,15 +303,14 @@ class TemplatePage(QWizardPage):
 
     def letter_layout(self, window: str) -> LetterLayout:
         """Layout of letters for envelope ``window``, with its remembered position."""
-        spec = load_print_settings(self.state.ctx.paths.config).window(window)
-        return LetterLayout(window=window, window_override=window_override(spec))
+        return self.state.ctx.mailmerge.letter_layout(window)
 
     def _window_changed(self) -> None:
         name = str(self.window_combo.currentData())
-        self.window_box.set_window(load_print_settings(self.state.ctx.paths.config).window(name))
+        self.window_box.set_window(self.state.ctx.mailmerge.print_settings().window(name))
 
     def _window_edited(self, window: WindowSpec) -> None:
-        save_window(self.state.ctx.paths.config, window)
+        self.state.ctx.mailmerge.save_window(window)
 
     def edit_template(self, *, new: bool) -> TemplateEditor:
         """Open the template editor on the selected letter template (or a blank one)."""

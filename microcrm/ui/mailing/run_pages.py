@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from microcrm.errors import MicroCRMError
 from microcrm.mailing.errors import RunCancelledError
+from microcrm.mailing.production import OutputFile, Produced
 from microcrm.ui.mailing.pdf_view import (
     PageStrip,
     PdfError,
@@ -40,8 +41,6 @@ from microcrm.ui.mailing.pdf_view import (
 )
 from microcrm.ui.mailing.recipients_pages import plural
 from microcrm.ui.mailing.state import (
-    OutputFile,
-    Produced,
     WizardState,
     confirm_files,
     new_run_folder,

@@ -41,9 +41,9 @@ from microcrm.mailing import richtext
 from microcrm.mailing.errors import UnknownFieldError
 from microcrm.mailing.fields import MergeContext, field_catalogue
 from microcrm.mailing.letters import LetterLayout, render_preview
+from microcrm.mailing.production import template_context
 from microcrm.mailing.templates import LetterTemplate, check_template, save_letter_template
 from microcrm.ui.mailing.pdf_view import PageStrip, PdfError
-from microcrm.ui.mailing.state import template_context
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, run_task
 
