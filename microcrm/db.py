@@ -1,6 +1,6 @@
 """The database: engine per storage mode, pragmas, short transactions, retry on busy.
 
-Three modes (storage-design.md): ``local`` SQLite in the user data folder,
+Three modes (docs/storage.md): ``local`` SQLite in the user data folder,
 ``shared`` SQLite on a network share (rollback journal, never WAL), and
 ``postgres``. Reads and writes go through :meth:`Database.read` and
 :meth:`Database.run_write`; the latter opens ``BEGIN IMMEDIATE`` on SQLite,
@@ -83,7 +83,7 @@ def is_busy(exc: BaseException) -> bool:
 
 
 def _install_sqlite_hooks(engine: Engine, busy_ms: int) -> None:
-    """Pragmas at connect, and our own BEGIN (storage-design §3: fixes F6)."""
+    """Pragmas at connect, and our own BEGIN (docs/storage.md §3: fixes F6)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:

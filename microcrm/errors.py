@@ -1,4 +1,4 @@
-"""Typed domain errors that the UI shows and the CLI prints (ARCHITECTURE.md)."""
+"""Typed domain errors that the UI shows and the CLI prints (docs/architecture.md §2.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers shared by revisions: the ``version_id`` guard trigger (storage-design §4.1, F10)."""
+"""Helpers shared by revisions: the ``version_id`` guard trigger (docs/storage.md §4.1, F10)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """GED tree: Client > Dossier > Document, each document with its versions.
 
 The files themselves live in the content-addressed store (microcrm.ged);
-rows here only name them by sha256 (storage-design §4.3).
+rows here only name them by sha256 (docs/storage.md §4.3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The change journal, database metadata and workstation heartbeats (storage-design §4.2, §4.6)."""
+"""The change journal, database metadata and workstation heartbeats (docs/storage.md §4.2, §4.6)."""
 
 from __future__ import annotations
 

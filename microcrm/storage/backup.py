@@ -1,4 +1,4 @@
-"""Online backups and integrity checks (storage-design §4.4, §4.5).
+"""Online backups and integrity checks (docs/storage.md §4.4, §4.5).
 
 A SQLite backup is taken with the backup API into a *local* temporary file,
 checked with ``integrity_check`` and only then moved into place: never a
@@ -91,7 +91,7 @@ def backup_sqlite(db_path: Path, dest: Path, *, busy_timeout_s: float = 30.0) ->
 
 
 def backup_name(reason: str, revision: str | None, now: dt.datetime | None = None) -> str:
-    """``crm-<ts>-<reason>-r<rev>.sqlite`` as in storage-design §4.4."""
+    """``crm-<ts>-<reason>-r<rev>.sqlite`` as in docs/storage.md §4.4."""
     now = now or dt.datetime.now(dt.UTC)
     return f"crm-{now:%Y%m%dT%H%M%S}-{reason}-r{revision or 'none'}.sqlite"
 

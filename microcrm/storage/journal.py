@@ -1,4 +1,4 @@
-"""The change journal, written in the same transaction as each change (storage-design §4.2)."""
+"""The change journal, written in the same transaction as each change (docs/storage.md §4.2)."""
 
 from __future__ import annotations
 

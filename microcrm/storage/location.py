@@ -1,4 +1,4 @@
-"""Where a SQLite file lives: local, network share, or refused (storage-design §2)."""
+"""Where a SQLite file lives: local, network share, or refused (docs/storage.md §2)."""
 
 from __future__ import annotations
 

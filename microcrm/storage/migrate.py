@@ -1,4 +1,4 @@
-"""Bring a database to the app's schema at start (storage-design §4.6).
+"""Bring a database to the app's schema at start (docs/storage.md §4.6).
 
 * newer than the app (a revision we do not know): refuse, name the version;
 * older: verified backup first, then every step in one ``BEGIN EXCLUSIVE``

@@ -1,4 +1,4 @@
-"""Sharing a SQLite base between workstations (storage-design §2).
+"""Sharing a SQLite base between workstations (docs/storage.md §2).
 
 Sharing is a property of the database, not of the path: the host PC sees a
 local path, and WAL there would break every other PC. The mark lives in

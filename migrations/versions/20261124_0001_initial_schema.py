@@ -7,7 +7,7 @@ Create Date: 2026-11-24
 Written from an autogenerate draft, then reviewed by hand: audit columns
 factored into ``_audit()``, indexes named as in the models, the change
 journal with a never-reused sequence (``sqlite_autoincrement``) and the
-``version_id`` triggers of storage-design §4.1 (F10), on SQLite and
+``version_id`` triggers of docs/storage.md §4.1 (F10), on SQLite and
 PostgreSQL alike. SQLite batch operations recreate tables and lose their
 triggers: later revisions that batch-alter a versioned table must call
 ``helpers.create_version_trigger`` again.
