@@ -30,7 +30,7 @@ from microcrm.errors import MicroCRMError
 from microcrm.ged.index import analyze, compound, fold, fold_prefix, pairs, term
 
 MIN_PREFIX: Final = 4
-"""Shorter prefixes expand to hundreds of terms (ged-search-notes.md)."""
+"""Shorter prefixes expand to hundreds of terms (docs/ged-search.md §2)."""
 FILTERS: Final = ("client", "type", "dossier", "tag", "date")
 _FIELD_RE: Final = re.compile(r"([A-Za-zé]+):(?=\S)")
 _DAY_RE: Final = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")

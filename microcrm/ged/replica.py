@@ -1,6 +1,6 @@
 """The local index replica: reading documents, following the journal, rebuilding.
 
-The index is derived data kept on each workstation (storage-design §4.2).
+The index is derived data kept on each workstation (docs/storage.md §4.2).
 ``state.json`` in the replica folder records which database it mirrors
 (``db_uuid``, ``restore_epoch``), the journal cursor ``last_seq`` and the
 schema version; any mismatch means a rebuild.
@@ -47,7 +47,7 @@ CURSOR_FILE = "cursor.json"
 REBUILD_CHUNK = 25_000
 #: Documents read from the database and the text cache at once.
 READ_BATCH = 500
-#: Whoosh writer settings of a rebuild (ged-search-notes.md: < 1 GB on 2 cores).
+#: Whoosh writer settings of a rebuild (docs/ged-search.md §2: < 1 GB on 2 cores).
 REBUILD_PROCS = 2
 REBUILD_LIMITMB = 128
 #: Journal entities that change what the index holds.

@@ -7,7 +7,7 @@ Whoosh. Open it from a background thread (opening may rebuild); then
 :meth:`SearchEngine.catch_up` applies the journal: one lock serialises them,
 and there is one writer per replica.
 
-Speed (ged-search-notes.md): one searcher opened once and reopened after
+Speed (docs/ged-search.md §2, §3): one searcher opened once and reopened after
 commits; a ranking without per-document length lookups whose block bounds
 let the collector skip whatever cannot enter the top hits; filters (client,
 type, dossier, date) required but not scored, so that skipping still works;

@@ -1,4 +1,4 @@
-"""Content-addressed file store of the GED (storage-design §4.3).
+"""Content-addressed file store of the GED (docs/storage.md §4.3).
 
 Files live at ``<root>/objects/ab/cd/<sha256>`` and never change: a new
 version is a new object. Bytes are streamed to ``<root>/tmp/<uuid>.part``
