@@ -1,6 +1,6 @@
 """Reader of CSV/TXT directory files: broker lists, Outlook and Google exports.
 
-Follows import-formats.md §4. The file is read as bytes, line by line:
+Follows docs/import-formats.md §4. The file is read as bytes, line by line:
 
 - **Encoding**: a UTF-8 BOM gives ``utf-8-sig`` (a UTF-16 BOM, Excel's
   "Texte Unicode", gives ``utf-16``); otherwise every line is decoded as

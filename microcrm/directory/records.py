@@ -3,7 +3,7 @@
 A reader turns a file into :class:`RawRecord` objects — one per data row or
 card, every value kept as the text found in the file — plus :class:`ReadIssue`
 objects for what it had to reject or repair. Mapping, validation and
-de-duplication (import-formats.md §5–6) happen later, on these records.
+de-duplication (docs/import-formats.md §5–6) happen later, on these records.
 
 Locators are French and name where a record starts, for the review step:
 ``"ligne 12"``, ``"feuille Clients, ligne 4"``.
@@ -172,7 +172,7 @@ def is_header_row(cells: Sequence[str]) -> bool:
 def shape_row(
     headers: Sequence[str], cells: Sequence[str], locator: str
 ) -> RawRecord | ReadIssue | None:
-    """Fit a row's cells to the header, as import-formats.md §4 asks.
+    """Fit a row's cells to the header, as docs/import-formats.md §4 asks.
 
     Short rows are padded with empty values; extra cells that are all blank
     (trailing delimiters written by Excel) are dropped; other extra cells

@@ -1,6 +1,6 @@
 """Search the API Recherche d'entreprises into SIRENE-shaped establishment records.
 
-The API (import-formats.md §2, no key) answers ``GET /search`` with pages of
+The API (docs/import-formats.md §2, no key) answers ``GET /search`` with pages of
 legal units, each with the establishments matching the filters. Every open
 matching establishment becomes one :class:`RawRecord` keyed by
 :data:`~microcrm.directory.sirene_reader.SIRENE_FIELDS`, exactly like the

@@ -1,8 +1,8 @@
 """Stream the INSEE SIRENE stock files into flat establishment records.
 
 ``StockEtablissement`` rows are joined with ``StockUniteLegale`` on ``siren``
-(import-formats.md §1). Only the few legal-unit columns we need are kept in a
-dict, so a full stock file streams in constant memory apart from that dict.
+(docs/import-formats.md §1). Only the few legal-unit columns we need are kept in
+a dict, so a full stock file streams in constant memory apart from that dict.
 Columns are read by header name: INSEE adds columns (NAF25, 2025-12-16).
 """
 
@@ -50,13 +50,13 @@ SIRENE_FIELDS: Final = (
     "country",
 )
 
-#: Masked value of a non-diffusible field: never stored (import-formats.md §1).
+#: Masked value of a non-diffusible field: never stored (docs/import-formats.md §1).
 MASKED = "[ND]"
 
 #: Legal form of a natural person (entrepreneur individuel): no denomination.
 NATURAL_PERSON_FORM = "1000"
 
-#: typeVoie code → word printed on address line 4 (NF Z10-011, import-formats.md §1).
+#: typeVoie code → word printed on address line 4 (NF Z10-011, docs/import-formats.md §1).
 STREET_TYPES: dict[str, str] = {
     "ALL": "ALLEE",
     "AV": "AVENUE",

@@ -1,7 +1,7 @@
 """Read vCard 2.1, 3.0 and 4.0 files into flat contact records.
 
 vobject reads all three versions but applies 3.0 rules to 2.1 (a street
-``12, rue …`` split at the comma, a ``NOTE`` cut short; import-formats.md §3).
+``12, rue …`` split at the comma, a ``NOTE`` cut short; docs/import-formats.md §3).
 So each card is first normalised at byte level: quoted-printable soft breaks
 are joined, lines unfolded, each value decoded with its declared ``CHARSET``
 and, for 2.1, re-escaped as 3.0 text. vobject then parses the 3.0 text. A card
@@ -154,7 +154,7 @@ def _decode(raw: bytes, charset: str, version: str) -> str | None:
     A declared ISO-8859-1 is read as Windows-1252, as browsers do (WHATWG
     Encoding): Outlook labels cp1252 text that way, and 0x80–0x9F are
     ``€ ’ œ`` there, not control characters. An undeclared 2.1 value is
-    UTF-8, else Windows-1252 (import-formats.md §4); 3.0 and 4.0 are UTF-8.
+    UTF-8, else Windows-1252 (docs/import-formats.md §4); 3.0 and 4.0 are UTF-8.
     """
     declared = charset.lower().replace("_", "-")
     if declared in ("iso-8859-1", "latin1", "latin-1", "iso8859-1"):

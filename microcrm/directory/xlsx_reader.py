@@ -6,7 +6,7 @@ non-empty cell (then the first hidden one). Title rows above the header are
 skipped (:func:`~microcrm.directory.records.find_header_index`).
 
 Cell values become text faithfully, without repairing Excel damage
-(import-formats.md §4; the mapping step does that): a whole number is written
+(docs/import-formats.md §4; the mapping step does that): a whole number is written
 without ``.0`` (``1000``, ``44123456789012``), another number with a decimal
 comma and at most 15 significant digits as Excel shows it (``1234,5``,
 ``4,41235E+13`` for a tiny or huge one), a date as ``dd/mm/yyyy`` (a datetime

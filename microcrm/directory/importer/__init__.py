@@ -1,4 +1,4 @@
-"""Import directory files into the database (import-formats.md §5–6): plan, review, commit.
+"""Import directory files into the database (docs/import-formats.md §5–6): plan, review, commit.
 
 Two phases, so that the wizard can show a dry run before anything is written:
 

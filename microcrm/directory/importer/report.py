@@ -1,6 +1,6 @@
 """Reports of directory imports, and the CSV of rejected rows to fix and re-import.
 
-The JSON shape of :meth:`ImportReport.to_dict` is the one issue 5 specifies
+The JSON shape of :meth:`ImportReport.to_dict` is an interface, not a detail
 (``records``, ``blank_records_ignored``, ``organisations_created``…,
 ``rejected`` / ``warnings`` as ``{total, by_reason, rows}``, ``batch_id``);
 keep it stable, the CLI's ``--report`` and the import history store it.
@@ -23,7 +23,7 @@ REJECTED_DETAIL_COLUMN: Final = "détail"
 REJECTED_ORIGIN_COLUMN: Final = "origine"
 """Column of the rejected-rows CSV naming the file and the line the row came from."""
 
-# import-formats.md §4: on export, prefix = + - @ TAB CR with ' (CSV injection).
+# docs/import-formats.md §4: on export, prefix = + - @ TAB CR with ' (CSV injection).
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -123,7 +123,7 @@ def write_rejected_csv(report: ImportReport | FileReport, path: Path) -> int:
     no original cells: only the last three columns are filled. The file is
     ``;``-separated UTF-8 with a BOM, which French Excel opens as is; a cell
     starting with ``= + - @`` (or a tab, a carriage return) gets a leading
-    ``'`` so that a spreadsheet never runs it as a formula (import-formats.md §4).
+    ``'`` so that a spreadsheet never runs it as a formula (docs/import-formats.md §4).
 
     Args:
         report: A whole import report, or one file's.
