@@ -6,7 +6,7 @@ is stored beside them (``norm_lines``, ``norm_status``, ``norm_errors``).
 The stored block holds lines 2–6 (2–7 abroad): line 1, the recipient, is
 computed at print time (see :class:`~microcrm.models.Address`).
 
-Saving merges three ways like organisations (storage-design §4.1): fields
+Saving merges three ways like organisations (docs/storage.md §4.1): fields
 changed on one side only merge by themselves; fields changed on both sides
 raise :class:`AddressConflictError` and nothing is written.
 

@@ -1,4 +1,4 @@
-"""The change feed other workstations poll to refresh their views (storage-design §4.2)."""
+"""The change feed other workstations poll to refresh their views (docs/storage.md §4.2)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """List queries behind the base lists: ordered ids for a filter, then rows by blocks.
 
-Following Anki's browser (STYLE.md): the view asks once for the ordered ids
+Following Anki's browser (docs/style.md §2): the view asks once for the ordered ids
 matching the filter and sort (an honest row count, a few hundred KB for
 100,000 rows), then for the display rows of one block of ids at a time.
 Nothing here holds a cursor open across calls.

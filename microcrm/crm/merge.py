@@ -1,4 +1,4 @@
-"""Three-way merge of a record edited here while another workstation saved it (§4.1).
+"""Three-way merge of a record edited here while another PC saved it (docs/storage.md §4.1).
 
 The form edits a detached snapshot (*mine*) of the row as it was loaded
 (*base*); the save reads the row again (*theirs*) inside its write

@@ -1,6 +1,6 @@
 """Organisation records: load, validate, save with three-way merge, lifecycle, trash.
 
-Saving follows storage-design §4.1: the form edits a detached snapshot; on
+Saving follows docs/storage.md §4.1: the form edits a detached snapshot; on
 save the row is read again inside the write transaction. If another
 workstation saved meanwhile, fields changed on one side only merge by
 themselves (the result says which), fields changed on both sides raise

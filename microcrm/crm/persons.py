@@ -2,7 +2,7 @@
 
 Contacts of an organisation are edited in its sheet (:mod:`microcrm.crm.contacts`);
 this module serves the bases "Particuliers" (persons with no organisation,
-not staff) and "Personnel" (``is_staff``). Saving follows storage-design §4.1
+not staff) and "Personnel" (``is_staff``). Saving follows docs/storage.md §4.1
 exactly as organisations do (:mod:`microcrm.crm.merge`): a field changed on
 one side only merges by itself, a field changed on both sides raises
 :class:`PersonConflictError` and nothing is written. Private customers move

@@ -137,7 +137,7 @@ def read_actions(
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back: they are UTC (storage-design §4.7)."""
+    """SQLite gives naive datetimes back: they are UTC (docs/storage.md §4.7)."""
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
