@@ -1,6 +1,6 @@
 """Demo GED: real files in the content-addressed store, filed under client dossiers.
 
-Follows storage-design §4.3: each file is written and fsync'ed *before* the
+Follows docs/storage.md §4.3: each file is written and fsync'ed *before* the
 short transaction that inserts its ``document`` and ``document_version``
 rows (plus any new ``dossier``), so a committed row always has its file. A
 cancelled or crashed run leaves at most unreferenced objects, which the GED

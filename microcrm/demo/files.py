@@ -1,4 +1,4 @@
-"""Shortcuts over the GED content store (storage-design §4.3) for the demo and its tests.
+"""Shortcuts over the GED content store (docs/storage.md §4.3) for the demo and its tests.
 
 The generator itself holds one :class:`~microcrm.ged.store.ContentStore`;
 these functions open one on ``ged_root`` for a single call.

@@ -5,7 +5,7 @@ addresses, actions, tags, plus users, sectors and action types) are written
 in **one** write transaction, in chunks of Core bulk inserts: memory stays
 bounded (each chunk is dropped once inserted) and a cancel or an error rolls
 everything back. Documents follow, each batch of stored files committed in
-its own short transaction (storage-design §4.3: file first, then rows).
+its own short transaction (docs/storage.md §4.3: file first, then rows).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Street names, address complements, city weights, sectors and phone zones.
 
-Streets are formatted, never validated (address-standard.md: no Hexavia), so
+Streets are formatted, never validated (docs/address-standard.md: no Hexavia), so
 names only need to look French and exercise the normaliser: repetition
 indexes, long names that NF Z10-011 must abbreviate, BP/CS, ZI/ZA, résidences
 and lieux-dits.

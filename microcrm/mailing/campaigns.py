@@ -10,7 +10,7 @@ per recipient (type « Courrier », campaign set) and the recipient's own letter
 filed in its GED dossier « Courrier » (CampaignRecipient.document_id). The
 letters' files are put in the content store just before the transaction (the
 store is immutable and content-addressed: if the transaction fails, the
-orphan objects are collected after a week, storage-design §4.3).
+orphan objects are left to the garbage collection of docs/storage.md §4.3).
 
 A letter that comes back « n'habite pas à l'adresse indiquée » is marked with
 :func:`mark_npai` (from the campaign) or :func:`mark_address_npai` (from the
@@ -273,7 +273,7 @@ def _store_copies(
 ) -> list[tuple[str, int, str, str]]:
     """Put each recipient's letter in the store: (sha256, size, suffix, mime), in order.
 
-    Each object is fsync'ed before it is named (storage-design §4.3); a few
+    Each object is fsync'ed before it is named (docs/storage.md §4.3); a few
     threads overlap those waits, which dominate on a network share. Copies are
     made and stored by chunks, so memory stays bounded.
     """
