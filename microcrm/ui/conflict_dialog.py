@@ -1,6 +1,6 @@
 """The conflict dialog: a field changed here and on another workstation; the user picks.
 
-Storage-design §4.1: nothing is written before the user chooses. For each
+docs/storage.md §4.1: nothing is written before the user chooses. For each
 field changed on both sides the dialog shows the version the form was opened
 with, theirs and mine, with one choice per field. "Annuler" keeps the form
 open with every edit. A record deleted elsewhere gets its own question

@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
         dialog.undone.connect(lambda _r: self.refresh())
         dialog.exec()
 
-    # -- directory import (issue 5) ----------------------------------------------------------
+    # -- directory import --------------------------------------------------------------------
     def open_import_wizard(self, paths: Sequence[Path] = ()) -> ImportWizard:
         """Fichier > Importer… (Ctrl+I): the import wizard; lists refresh after an import."""
         wizard = open_import_wizard(self.ctx, self, paths)
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    # -- publipostage (issue 7) ---------------------------------------------------------------
+    # -- publipostage -------------------------------------------------------------------------
     def open_mailing_wizard(self) -> QWidget:
         """Outils > Publipostage… (Ctrl+Shift+P): a run on the list shown or its selection."""
         from microcrm.ui.mailing.wizard import open_mailing_wizard

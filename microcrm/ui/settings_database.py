@@ -213,7 +213,7 @@ class DatabaseTab(QWidget):
         )
 
     def share(self) -> None:
-        """Mark the open SQLite base shared (storage-design §2)."""
+        """Mark the open SQLite base shared (docs/storage.md §2)."""
         try:
             info = share_database(self.ctx.db)
         except MicroCRMError as exc:

@@ -1,4 +1,4 @@
-"""Long work off the GUI thread (STYLE.md: Picard's run_task, Anki's progress).
+"""Long work off the GUI thread (docs/style.md §2: Picard's run_task, Anki's progress).
 
 A domain function ``fn(progress, cancelled) -> result`` runs as a
 ``QRunnable`` on the global ``QThreadPool``; its progress, result and errors

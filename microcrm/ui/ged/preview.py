@@ -1,6 +1,6 @@
 """Document preview inside the app: PDF pages (QtPdf), images, else the extracted text.
 
-``QPdfDocument.render`` gives a transparent background (ENVIRONMENT.md):
+``QPdfDocument.render`` gives a transparent background (docs/environment.md §2):
 pages are composited on white before being shown or saved. Files are read
 where they are (the store's objects have no extension; Qt sniffs the
 content), so a preview never copies anything.

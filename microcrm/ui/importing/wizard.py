@@ -1,4 +1,4 @@
-"""« Importer… » (Ctrl+I): the seven-page import wizard (issue 5).
+"""« Importer… » (Ctrl+I): the seven-page import wizard.
 
 Source → Aperçu → Correspondance des colonnes → Destination → Simulation →
 Import → Rapport. Everything slow (reading previews, the dry run, the

@@ -1,4 +1,4 @@
-"""« Publipostage » wizard (issue 7): recipients, check, template, preview, production, sending.
+"""« Publipostage » wizard: recipients, check, template, preview, production, sending.
 
 Six pages share one :class:`~microcrm.ui.mailing.state.WizardState`:
 

@@ -1,4 +1,4 @@
-"""The column half of every table model: titles and alignment declared once (issue 11).
+"""The column half of every table model: titles and alignment declared once.
 
 A model lists its columns as :class:`Column` values; :class:`ColumnsTableModel`
 answers ``columnCount`` and ``headerData`` from them, so no model writes the

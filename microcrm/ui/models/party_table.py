@@ -1,6 +1,6 @@
 """The base list model: ordered ids held in memory, display rows fetched by block.
 
-Following STYLE.md (Anki's browser): ``rowCount`` is the number of ids the
+Following docs/style.md §2 (Anki's browser): ``rowCount`` is the number of ids the
 service returned for the current filter and sort; ``data()`` loads the block
 of ids around the row on a miss and keeps a few blocks in an LRU, so memory
 stays constant whatever the size of the base.
