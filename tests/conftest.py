@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-# Before anything imports Qt (ENVIRONMENT.md: otherwise exit 134, no summary).
+# Before anything imports Qt (docs/environment.md §2: otherwise exit 134, no summary).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import tempfile

@@ -1,6 +1,6 @@
 """A throw-away PostgreSQL cluster in a temp folder (initdb + pg_ctl), for tests.
 
-ENVIRONMENT.md: initdb refuses root, so as root everything runs as the
+docs/environment.md §4: initdb refuses root, so as root everything runs as the
 ``postgres`` user through ``runuser``; the cluster listens on 127.0.0.1 on a
 free port with fsync off and is removed at teardown.
 """

@@ -1,4 +1,4 @@
-"""Row cleaning: import-formats.md §6 rules 1–5 and 9 on realistic rows of each preset."""
+"""Row cleaning: docs/import-formats.md §6 rules 1–5 and 9 on realistic rows of each preset."""
 
 from __future__ import annotations
 

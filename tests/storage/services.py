@@ -1,6 +1,6 @@
-"""A test-side edit service: the load-then-check save of storage-design §4.1.
+"""A test-side edit service: the load-then-check save of docs/storage.md §4.1.
 
-This is the shape proposed for ``microcrm/crm/`` (see the report): the form
+The shape ``microcrm/crm/parties.py`` follows, reduced to its core: the form
 works on a plain snapshot, never on a live ORM object, and the save runs in
 one short write transaction.
 """

@@ -1,4 +1,4 @@
-"""Several processes writing one SQLite file in rollback-journal mode (storage-design §5.1, §5.13).
+"""Several processes writing one SQLite file in rollback-journal mode (docs/storage.md §5, checks 1, 13).
 
 One run of 4 spawned processes × 250 read-modify-write increments (each one
 ``run_write`` transaction on a versioned row) feeds two tests: no lost

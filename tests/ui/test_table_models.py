@@ -1,4 +1,4 @@
-"""The shared table-model bases: column declarations, headers, rows (issue 11).
+"""The shared table-model bases: column declarations, headers, rows.
 
 The header labels of every model moved onto the bases are pinned here, as
 they were before the move.
