@@ -25,7 +25,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
-# What a bare Debian 12 lacks for Qt (offscreen and on screen), measured in ENVIRONMENT.md.
+# What a bare Debian 12 lacks for Qt (offscreen and on screen), docs/environment.md §2.
 QT_RUNTIME = [
     "libegl1", "libgl1", "libglib2.0-0", "libfontconfig1", "libfreetype6", "libxkbcommon0",
     "libdbus-1-3", "libx11-6", "fonts-dejavu-core",

@@ -7,8 +7,8 @@ Each measurement runs in a fresh child process on a fresh temporary SQLite
 file (and GED folder), so imports, caches and page cache start cold enough
 and the child's peak RSS (``ru_maxrss``) is its own.
 
-1. Parties: ``generate(organisations=N, persons=M)``. Target (issue
-   "Foundation"): ≤ 60 s and ≤ 500 MB RSS for 100,000 + 150,000 on SQLite.
+1. Parties: ``generate(organisations=N, persons=M)``. Budget
+   (docs/architecture.md §6): ≤ 60 s and ≤ 500 MB RSS for 100,000 + 150,000 on SQLite.
 2. Documents: a small base (1,000 organisations) is generated first, then
    ``generate(organisations=0, persons=0, documents=K)`` is timed alone;
    documents/s = K / that time (render, store with fsync, rows).

@@ -3,7 +3,7 @@
     python benchmarks/bench_ged_index.py [--documents 100000] [--procs 2] [--skip-build]
 
 On the corpus of benchmarks/ged_corpus.py (the demo's document texts), measures
-(issue 6 targets):
+(budgets of docs/architecture.md §6):
 
 * bulk rebuild from scratch: documents/s (≥ 150) and peak memory of the whole
   process tree, sampled from /proc (≤ 1 GB);

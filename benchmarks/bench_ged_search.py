@@ -9,7 +9,7 @@ two-word searches, phrases cut from random texts, prefixes, filters
 (``client:``, ``type:``, ``dossier:``, ``date:``) and exclusions. Every
 query runs once with the result cache empty (engine time = the whole
 ``SearchEngine.search`` call, snippets and database reads included), then
-the mix again to show cached answers. Targets (issue 6): p50 ≤ 50 ms,
+the mix again to show cached answers. Budgets (docs/architecture.md §6): p50 ≤ 50 ms,
 p95 ≤ 500 ms, none over 2 s; inside one client p95 ≤ 30 ms.
 
 Prints one JSON object and writes it to benchmarks/out/bench_ged_search.json.

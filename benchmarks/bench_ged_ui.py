@@ -5,7 +5,7 @@
 On a throw-away demo base (offscreen Qt, real store, real Whoosh replica):
 
 * the main window is built and shown while the index opens in the background
-  (issue 6: the window never waits for it): both times are printed;
+  (docs/architecture.md §6: the window never waits for it): both times are printed;
 * a PDF is dropped on a client's Documents tab: time until it is filed, then
   until the client's search box finds it (target ≤ 2 s from the drop), once
   at the very moment the tab opens (extraction workers still starting), then

@@ -4,7 +4,7 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/bench_import.py [--rows 100000] [--organisations 100000]
 
-Target (issue 5): a 100,000-row SIRENE extract (+ its legal units) imported end
+Budget (docs/architecture.md §6): a 100,000-row SIRENE extract (+ its legal units) imported end
 to end — reading, validation, normalisation, dedupe against a database already
 holding 100,000 organisations — in ≤ 40 s and ≤ 600 MB RSS; dry run ≤ 25 s.
 

@@ -5,7 +5,7 @@ Run from the repository root:
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_import_wizard.py \\
         [--rows 100000] [--organisations 100000]
 
-Target (issue 5): « the GUI stays responsive throughout ». The wizard is
+Budget (docs/architecture.md §6): « the GUI stays responsive throughout ». The wizard is
 driven offscreen through its pages (Aperçu, Correspondance, Destination,
 Simulation, Import, Rapport) on a copy of the cached demo base and the seeded
 SIRENE pair of ``bench_import.py``. For each phase the script prints the wall

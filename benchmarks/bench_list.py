@@ -1,4 +1,4 @@
-"""The base list on 100,000 organisations: quick search, scrolling, memory (issue 4 targets).
+"""The base list on 100,000 organisations: quick search, scrolling, memory (docs/architecture.md §6).
 
     python benchmarks/bench_list.py [--organisations 100000] [--persons 150000]
 

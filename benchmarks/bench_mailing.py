@@ -1,4 +1,4 @@
-"""Publipostage benchmark (issue 7 targets), on a base made by the app's demo generator.
+"""Publipostage benchmark (docs/architecture.md §6), on a base made by the app's demo generator.
 
     .venv/bin/python benchmarks/bench_mailing.py [--organisations 8000] [--letters 1000]
                                                   [--labels 5000]

@@ -4,7 +4,7 @@ Run from the repository root:
 
     .venv/bin/python benchmarks/bench_postal.py [--count 50000] [--seed 20261124]
 
-Targets (GitHub issue "La Poste address normalisation"): reference load <= 100 ms,
+Budgets (docs/architecture.md §6): reference load <= 100 ms,
 >= 20,000 addresses/s normalised and validated on one core, single-address p95 <= 10 ms
 (the live editor normalises at every keystroke). The input is generated from the reference
 with a seeded generator, so every run measures the same mix: clean addresses, commune names

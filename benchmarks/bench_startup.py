@@ -1,4 +1,4 @@
-"""App start to first window painted, on a demo database (issue 2/4 target: ≤ 1.5 s).
+"""App start to first window painted, on a demo database (budget ≤ 1.5 s, docs/architecture.md §6).
 
     python benchmarks/bench_startup.py [--organisations 100000] [--persons 150000] [--runs 5]
 

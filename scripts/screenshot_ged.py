@@ -10,7 +10,7 @@ client), ``ged-versions.png`` (« Versions… » of a document filed twice),
 ``ged-search.png`` (« Recherche GED » with highlighted passages),
 ``ged-inbox.png`` (« À classer » with proposals) and ``ged-settings.png``
 (the GED page of the settings). It also prints, for a mix of queries, the
-time from the engine's answer to the result list painted (issue 6: ≤ 100 ms).
+time from the engine's answer to the result list painted (budget ≤ 100 ms, docs/architecture.md §6).
 """
 
 from __future__ import annotations
