@@ -5,7 +5,7 @@ Run from the repository root:
     .venv/bin/python benchmarks/bench_address_batch.py [--organisations 100000] [--dirty 0.3]
     .venv/bin/python benchmarks/bench_address_batch.py --db base.sqlite   # a copy is used
 
-Target (GitHub issue "La Poste address normalisation"): proposing over 100,000
+Budget (docs/architecture.md §6): proposing over 100,000
 organisations well under a minute, memory bounded. The base is made by the demo
 generator (``microcrm demo --organisations N --persons 0``), whose addresses are
 stored normalised; ``--dirty`` then rewrites a share of them as an old
@@ -37,7 +37,8 @@ from microcrm.crm.address_batch import Proposal
 from microcrm.db import Database
 from microcrm.storage.opening import open_database
 from microcrm.demo import generate
-from microcrm.models import Address, ChangeLog, Organisation, fold
+from microcrm.models import Address, ChangeLog, Organisation
+from microcrm.text import fold
 from microcrm.postal.normalize import clear_caches
 
 FOREIGN = (

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from microcrm.db import Database
 from microcrm.errors import ValidationError
-from microcrm.models import Organisation, Person, Tag, fold, organisation_tag, person_tag
+from microcrm.models import Organisation, Person, Tag, organisation_tag, person_tag
 from microcrm.storage import journal
+from microcrm.text import fold
 
 MAX_TAG_LENGTH = 80
 
@@ -163,7 +164,7 @@ def _set_tags(
                     insert(link), [{owner_column.name: owner_id, "tag_id": ids[k]} for k in add]
                 )
             # Association rows carry no version: journal the owner so that other
-            # workstations refresh their lists (storage-design §4.2).
+            # workstations refresh their lists (docs/storage.md §4.2).
             version = session.scalar(select(owner.version_id).where(owner.id == owner_id))
             journal.record(session, owner.__tablename__, [owner_id], "update", [version])
         return _read_tags(session, link, owner_id)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from microcrm.crm import validation as v
 from microcrm.db import Database
 from microcrm.errors import ConflictError, NotFoundError, ValidationError
-from microcrm.models import User, fold
+from microcrm.models import User
+from microcrm.text import fold
 
 LOGIN = re.compile(r"^[a-z0-9][a-z0-9._@-]*$")
 LOGIN_MAX, NAME_MAX, INITIALS_MAX = 64, 120, 8

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from microcrm.demo import places
-from microcrm.models import fold
 from microcrm.postal.normalize import AddressInput, normalize_address
 from microcrm.postal.reference import PostalReference, PostalRow
+from microcrm.text import fold
 
 #: Normalised results kept before the cache is emptied (bounded memory).
 _CACHE_LIMIT = 50_000

@@ -8,7 +8,7 @@ from functools import cache
 
 import phonenumbers
 
-from microcrm.models import fold
+from microcrm.text import fold
 
 #: La Poste's SIREN: its SIRETs follow another checksum rule, never generate it.
 _LA_POSTE_SIREN = "356000000"

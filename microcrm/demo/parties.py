@@ -26,8 +26,9 @@ from microcrm.demo.identifiers import (
     siret_for,
 )
 from microcrm.demo.places import phone_zone
-from microcrm.models import Action, Address, Organisation, Person, Stage, fold
+from microcrm.models import Action, Address, Organisation, Person, Stage
 from microcrm.storage.bulk import IdAllocator, table_of
+from microcrm.text import fold
 
 #: Category of an organisation: its lifecycle stage, supplier only, or organisme.
 SUSPECT, PROSPECT, CLIENT, ANCIEN, SUPPLIER, ORGANISME = range(6)

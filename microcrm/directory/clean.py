@@ -1,6 +1,6 @@
 """Row cleaning of the import wizard: one mapped RawRecord → typed values or a rejection.
 
-Applies import-formats.md §6 rules 1–5 and 9 to one row, with no database access
+Applies docs/import-formats.md §6 rules 1–5 and 9 to one row, with no database access
 (de-duplication happens later). A value that cannot be repaired is dropped with a
 warning naming the field and the raw value; the row is kept. A row is rejected only
 for the reasons of rule 9:
@@ -34,9 +34,9 @@ from microcrm.crm.validation import (
 from microcrm.directory.presets import TARGET_LABELS
 from microcrm.directory.records import RawRecord, ReadIssue
 from microcrm.errors import ValidationError
-from microcrm.models.base import fold
 from microcrm.postal.normalize import AddressInput, Status, normalize_address
 from microcrm.postal.reference import PostalReference
+from microcrm.text import fold
 
 # Reason codes (stable identifiers; the UI may translate them).
 SIRET_UNRECOVERABLE: Final = "siret_unrecoverable"
@@ -198,7 +198,7 @@ class CleanRow:
 
 @dataclass(frozen=True, slots=True)
 class RowRejected:
-    """A row refused under §6.9, with a French reason naming the row and the field."""
+    """A row refused under §6 rule 9, with a French reason naming the row and the field."""
 
     locator: str
     reason: str
@@ -242,7 +242,7 @@ def fix_postcode(raw: str) -> str:
 
 
 def _pad(digits: str, length: int, shortest: int) -> str:
-    """Zero-pad a number cell that lost its leading zeros (§6.1)."""
+    """Zero-pad a number cell that lost its leading zeros (§6 rule 1)."""
     if digits.isdigit() and shortest <= len(digits) < length:
         return digits.rjust(length, "0")
     return digits
@@ -275,7 +275,7 @@ def _clean_siret(row: _Row, org: OrganisationValues) -> None:
 
 
 def clean_phone_value(raw: str, postcode: str) -> str | None:
-    """A phone number in E.164, or None when unusable (§6.2).
+    """A phone number in E.164, or None when unusable (§6 rule 2).
 
     Accepts ``01.42…``, ``+33 (0)1…``, ``0033…``, ``33…`` and number cells that
     lost their leading 0; the region comes from an overseas postcode.
@@ -287,7 +287,7 @@ def clean_phone_value(raw: str, postcode: str) -> str | None:
             value = "0" + digits
         elif len(digits) == 11 and digits.startswith("33"):
             value = "+" + digits
-    region = OVERSEAS_REGIONS.get(postcode[:3], "FR")  # §6.2: 0590… is Guadeloupe
+    region = OVERSEAS_REGIONS.get(postcode[:3], "FR")  # §6 rule 2: 0590… is Guadeloupe
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -489,7 +489,7 @@ def clean_row(
     mapping: dict[str, str],
     reference: PostalReference | None = None,
 ) -> CleanRow | RowRejected:
-    """Map and clean one record (import-formats.md §6 rules 1–5 and 9).
+    """Map and clean one record (docs/import-formats.md §6 rules 1–5 and 9).
 
     Args:
         record: The record as read.

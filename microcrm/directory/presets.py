@@ -1,8 +1,8 @@
 """Import presets: recognise a file's origin and map its columns onto our fields.
 
 A preset lists, for each mapping target (``org.name``, ``person.email``…), the
-column names that usually hold it in one kind of file (import-formats.md §3,
-§5). Headers are compared normalised (accents, case and punctuation folded), so
+column names that usually hold it in one kind of file (docs/import-formats.md
+§3, §5). Headers are compared normalised (accents, case and punctuation folded), so
 that a broker's ``TÉL.`` matches ``Tél``. The wizard shows the guessed mapping,
 lets the user fix it, and may save it as a :class:`MappingProfile`.
 """
@@ -17,7 +17,7 @@ from typing import Final
 
 from microcrm.directory.sirene_reader import SIRENE_FIELDS
 from microcrm.directory.vcard_reader import VCARD_FIELDS
-from microcrm.models.base import fold
+from microcrm.text import fold
 
 TARGET_LABELS: Final[dict[str, str]] = {
     "org.name": "Raison sociale",

@@ -20,7 +20,7 @@ from typing import Final
 
 from microcrm.directory.presets import MappingProfile
 from microcrm.errors import ValidationError
-from microcrm.models import fold
+from microcrm.text import fold
 
 REASON_LABELS: Final[dict[str, str]] = {
     "too_many_fields": "Trop de champs",

@@ -38,7 +38,8 @@ from microcrm.ged.extract import Extraction, Extractor
 from microcrm.ged.filing import Owner, check_owner, mime_type_of, top_dossier
 from microcrm.ged.records import AddResult
 from microcrm.ged.store import ContentStore, Stored
-from microcrm.models import Document, DocumentVersion, Dossier, Organisation, Person, fold, utcnow
+from microcrm.models import Document, DocumentVersion, Dossier, Organisation, Person, utcnow
+from microcrm.text import fold
 
 Progress = Callable[[int, int, str], None]
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from microcrm.db import Database
 from microcrm.errors import ValidationError
-from microcrm.models import AppMeta, fold
+from microcrm.models import AppMeta
+from microcrm.text import fold
 
 DEFAULT_DOSSIERS: Final = ("Devis", "Commandes", "Factures", "Courrier", "E-mails", "Divers")
 META_KEY: Final = "ged_dossiers"

@@ -1,7 +1,7 @@
 """Dossier bookkeeping shared by single filing and bulk filing, and :func:`file_documents`.
 
 Every function here runs inside the caller's write transaction; none touches
-files (storage-design §4.3: objects are stored before the transaction that
+files (docs/storage.md §4.3: objects are stored before the transaction that
 references them).
 """
 
@@ -19,8 +19,9 @@ from sqlalchemy.sql import ColumnElement
 from microcrm.errors import ValidationError
 from microcrm.ged.dossiers import clean_dossier_name, default_dossiers_in
 from microcrm.ged.records import NewDocument
-from microcrm.models import Document, DocumentVersion, Dossier, fold, utcnow
+from microcrm.models import Document, DocumentVersion, Dossier, utcnow
 from microcrm.storage.bulk import IdAllocator, audit_columns, insert_rows, table_of
+from microcrm.text import fold
 
 Owner = tuple[int | None, int | None]
 """Whose dossiers: (organisation_id, None) for a client, (None, person_id) for a private person."""

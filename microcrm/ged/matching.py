@@ -36,7 +36,8 @@ from stdnum.fr import siren as siren_check
 from stdnum.fr import siret as siret_check
 
 from microcrm.db import Database
-from microcrm.models import Organisation, Person, User, fold
+from microcrm.models import Organisation, Person, User
+from microcrm.text import fold
 
 WEBMAIL_DOMAINS: Final = frozenset(
     (

@@ -15,8 +15,9 @@ from microcrm.ged.catalog import subtree_ids, tree_of
 from microcrm.ged.dossiers import clean_dossier_name
 from microcrm.ged.filing import Owner, check_owner, ensure_defaults, owner_filter
 from microcrm.ged.records import DossierNode
-from microcrm.models import Document, Dossier, Organisation, Person, fold
+from microcrm.models import Document, Dossier, Organisation, Person
 from microcrm.models import utcnow as _utcnow
+from microcrm.text import fold
 
 
 class DossierOps:

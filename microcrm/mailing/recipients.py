@@ -30,9 +30,10 @@ from microcrm.crm.lists import ListQuery, PartyListService
 from microcrm.crm.segments import get_segment
 from microcrm.db import Database
 from microcrm.errors import ValidationError
-from microcrm.models import Address, Organisation, Person, Tag, User, fold
+from microcrm.models import Address, Organisation, Person, Tag, User
 from microcrm.postal import AddressInput, NormalizedAddress, explain, normalize_address
 from microcrm.postal.clean import MAX_LINE_LENGTH, clean
+from microcrm.text import fold
 
 REASON_LABELS: dict[str, str] = {
     "npai": "Adresse marquée NPAI (n'habite pas à l'adresse indiquée)",

@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from microcrm.models.base import Base, Versioned, fold
+from microcrm.models.base import Base, Versioned
+from microcrm.text import fold
 
 if TYPE_CHECKING:
     from microcrm.models.parties import Organisation, Person

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Integer, MetaData, String, func
@@ -19,22 +18,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> dt.datetime:
-    """Current time in UTC (storage-design §4.7: UTC timestamps everywhere)."""
+    """Current time in UTC (docs/storage.md §4.7: UTC timestamps everywhere)."""
     return dt.datetime.now(dt.UTC)
-
-
-def fold(text: str | None) -> str:
-    """Accent-folded lower-case key for portable search (SQLite NOCASE is ASCII-only).
-
-    ``"Société Générale"`` → ``"societe generale"``; œ/æ are expanded so that
-    ``"Œuvre"`` matches ``"oeuvre"``.
-    """
-    if not text:
-        return ""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
 
 
 class Base(DeclarativeBase):
@@ -44,7 +29,7 @@ class Base(DeclarativeBase):
 
 
 class Versioned:
-    """Optimistic concurrency and audit columns (storage-design §4.1).
+    """Optimistic concurrency and audit columns (docs/storage.md §4.1).
 
     ``version_id`` is SQLAlchemy's ``version_id_col``: a stale save matches no
     row and raises ``StaleDataError``, which services turn into

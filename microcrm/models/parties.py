@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from microcrm.models.base import Base, SoftDeleted, Versioned, fold
+from microcrm.models.base import Base, SoftDeleted, Versioned
+from microcrm.text import fold
 
 if TYPE_CHECKING:
     from microcrm.models.addresses import Address

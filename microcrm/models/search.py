@@ -4,7 +4,7 @@ The list's quick search looks for the typed text anywhere in a party's name,
 enseigne, city, postcode, phone, e-mail and SIRET. Evaluating that across a
 join on 100,000 rows costs hundreds of milliseconds; a single ``search_key``
 column held in a partial covering index answers from the index alone
-(issue 4: ≤ 100 ms per keystroke). The key is derived state: it is
+(budget: ≤ 100 ms per keystroke, docs/architecture.md §6). The key is derived state: it is
 refreshed by the write sessions' ``before_flush`` hook, and bulk writers
 (demo generator, imports) call the same functions for the rows they insert.
 """
@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from microcrm.models.addresses import Address
-from microcrm.models.base import fold
 from microcrm.models.parties import Organisation, Person
+from microcrm.text import fold
 
 _PUNCTUATION = re.compile(r"[^\w@.]+")
 

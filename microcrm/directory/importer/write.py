@@ -49,13 +49,13 @@ from microcrm.models import (
     Person,
     Stage,
     Tag,
-    fold,
     organisation_tag,
     person_tag,
     utcnow,
 )
 from microcrm.models.search import organisation_search_key, person_search_key
 from microcrm.storage.bulk import IdAllocator, audit_columns, table_of
+from microcrm.text import fold
 
 CHUNK: Final = 2000
 """Rows per ``executemany`` (and between two cancel checks)."""
