@@ -60,6 +60,7 @@ from microcrm.crm.address_batch import (
 )
 from microcrm.crm.addresses import AddressRecord
 from microcrm.errors import MicroCRMError
+from microcrm.ui.history_dialog import HistoryLabels, UndoDone, UndoHistoryDialog
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.navigation import french_count
@@ -691,14 +692,6 @@ class HistoryModel(RowsTableModel[BatchInfo]):
 
     COLUMNS = text_columns("Date", "Utilisateur", "Portée", "Adresses", "État")
 
-    def set_batches(self, batches: Sequence[BatchInfo]) -> None:
-        """Show another list of batches."""
-        self.set_rows(batches)
-
-    def batch(self, row: int) -> BatchInfo:
-        """The batch on a row."""
-        return self.row(row)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.row_at(index)
         if b is None:
@@ -722,76 +715,33 @@ def _when(moment: dt.datetime) -> str:
     return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
-class HistoryDialog(QDialog):
+class HistoryDialog(UndoHistoryDialog[BatchInfo]):
     """« Historique des normalisations »: past batches, and undo of one of them.
+
+    The undo asks nothing, as Ctrl+Z does: it deletes no record and leaves the
+    addresses changed since the batch as they are.
 
     Signals:
         undone(UndoResult): a batch was undone from here (refresh the views).
     """
 
-    undone = Signal(object)
+    LABELS = HistoryLabels(
+        title="Historique des normalisations",
+        undo="Annuler cette normalisation",
+        empty="Aucune normalisation n'a encore été faite.",
+        name="address-batch-history",
+        undo_name="undo-batch",
+    )
 
     def __init__(self, service: AddressBatchService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("address-batch-history")
-        self.setWindowTitle("Historique des normalisations")
-        self.resize(860, 380)
         self._service = service
-        self.model = HistoryModel(service.history(), self)
-        self.table = named(QTableView(), "history-table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # a few hundred rows
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update())
-        self.undo_button = named(QPushButton("Annuler cette normalisation"), "undo-batch")
-        self.undo_button.clicked.connect(self.undo_selected)
-        close = named(QPushButton("Fermer"), "close")
-        close.clicked.connect(self.accept)
-        self.empty = QLabel("Aucune normalisation n'a encore été faite.")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.empty)
-        buttons.addStretch(1)
-        buttons.addWidget(self.undo_button)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        self.busy = False
-        if self.model.rowCount():
-            self.table.selectRow(0)
-        self._update()
+        super().__init__(HistoryModel(), parent)
 
-    def _selected(self) -> BatchInfo | None:
-        index = self.table.currentIndex()
-        return self.model.batch(index.row()) if index.isValid() else None
+    def entries(self) -> list[BatchInfo]:
+        return self._service.history()
 
-    def _update(self) -> None:
-        batch = self._selected()
-        self.undo_button.setEnabled(batch is not None and not batch.undone and not self.busy)
-        self.empty.setVisible(self.model.rowCount() == 0)
+    def is_undone(self, entry: BatchInfo) -> bool:
+        return entry.undone
 
-    def undo_selected(self) -> None:
-        """Undo the selected batch (in a worker), then reload the list."""
-        batch = self._selected()
-        if batch is None or batch.undone or self.busy:
-            return
-
-        def done(result: UndoResult | None) -> None:
-            self.busy = False
-            row = self.table.currentIndex().row()
-            self.model.set_batches(self._service.history())
-            if self.model.rowCount():
-                self.table.selectRow(min(max(row, 0), self.model.rowCount() - 1))
-            self._update()
-            if result is not None:
-                self.undone.emit(result)
-
-        self.busy = True
-        undo_normalisation(self, self._service, batch.batch_id, done)
-        self._update()
+    def start_undo(self, entry: BatchInfo, done: UndoDone) -> None:
+        undo_normalisation(self, self._service, entry.batch_id, done)
