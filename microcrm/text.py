@@ -41,8 +41,6 @@ MONTHS: Final = (
 )
 """Month names, lower case, January first."""
 
-_LIGATURES: Final = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
-
 # -- counts -----------------------------------------------------------------------------------
 
 
@@ -171,8 +169,10 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    stripped = strip_accents(text.translate(_LIGATURES))
-    return " ".join(stripped.lower().split())
+    if not text.isascii():  # ASCII has nothing to expand or strip (most names: fast path)
+        text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+        text = strip_accents(text)
+    return " ".join(text.lower().split())
 
 
 # -- rich text --------------------------------------------------------------------------------
