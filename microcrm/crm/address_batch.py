@@ -1,6 +1,6 @@
 """Batch normalisation of primary addresses: propose, review, apply in one transaction, undo.
 
-GitHub issue "La Poste address normalisation", batch part. :func:`propose` reads
+Rewrites a whole base's addresses, so the user sees every change first. :func:`propose` reads
 the primary addresses of a list of organisations block by block and returns
 one :class:`Proposal` per address whose stored form would change; it writes
 nothing, so the user reviews before/after first. :func:`apply` writes the
@@ -39,7 +39,7 @@ from microcrm.crm.addresses import (
 )
 from microcrm.db import Database
 from microcrm.errors import ConflictError, NotFoundError, ValidationError
-from microcrm.models import Address, ImportBatch, ImportChange, Organisation, fold, utcnow
+from microcrm.models import Address, ImportBatch, ImportChange, Organisation, utcnow
 from microcrm.postal.errors import (
     CITY_MISSING,
     LOCALITY_REPLACED,
@@ -49,6 +49,7 @@ from microcrm.postal.errors import (
 )
 from microcrm.postal.normalize import NormalizedAddress
 from microcrm.storage import journal
+from microcrm.text import counted, fold, plural
 
 PRESET: Final = "normalisation"
 """``ImportBatch.preset`` of a normalisation batch (import history views must skip it)."""
@@ -64,7 +65,6 @@ T = TypeVar("T")
 
 _ADDRESS = cast(Table, Address.__table__)
 _CITY_CODES: Final = frozenset({LOCALITY_REPLACED, LOCALITY_SPELLING, CITY_MISSING})
-_NNBSP: Final = "\u202f"
 _NBSP: Final = "\u00a0"
 #: Columns a normalisation may change, saved as the "before" of each address.
 _RESTORED: Final = ("postcode", "city", "norm_lines", "norm_status", "norm_errors")
@@ -132,12 +132,12 @@ class BatchResult:
 
     def summary(self) -> str:
         """« 1 234 adresses normalisées, 3 ignorées car modifiées sur un autre poste. »."""
-        text = f"{_count(self.applied, 'adresse normalisée', 'adresses normalisées')}"
+        text = counted(self.applied, "adresse normalisée", "adresses normalisées")
         skipped = len(self.skipped_conflicts)
         if skipped:
             text += (
-                f", {_count(skipped, 'ignorée', 'ignorées')} car "
-                f"{'modifiée' if skipped == 1 else 'modifiées'} sur un autre poste"
+                f", {counted(skipped, 'ignorée')} car "
+                f"{plural(skipped, 'modifiée')} sur un autre poste"
             )
         return text + "."
 
@@ -152,13 +152,12 @@ class UndoResult:
 
     def summary(self) -> str:
         """« 1 234 adresses restaurées, 2 laissées telles quelles car modifiées depuis. »."""
-        text = _count(self.restored, "adresse restaurée", "adresses restaurées")
+        text = counted(self.restored, "adresse restaurée", "adresses restaurées")
         skipped = len(self.skipped_conflicts)
         if skipped:
             text += (
-                f", {_count(skipped, 'laissée', 'laissées')} telle{'s' if skipped > 1 else ''} "
-                f"quelle{'s' if skipped > 1 else ''} car "
-                f"{'modifiée' if skipped == 1 else 'modifiées'} depuis"
+                f", {counted(skipped, 'laissée')} {plural(skipped, 'telle')} "
+                f"{plural(skipped, 'quelle')} car {plural(skipped, 'modifiée')} depuis"
             )
         return text + "."
 
@@ -179,11 +178,6 @@ class BatchInfo:
     def undone(self) -> bool:
         """Whether the batch was undone."""
         return self.undone_at is not None
-
-
-def _count(n: int, one: str, many: str) -> str:
-    """French count with a narrow no-break space as thousands separator."""
-    return f"{n:,}".replace(",", _NNBSP) + " " + (one if n <= 1 else many)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

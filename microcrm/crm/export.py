@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from microcrm.text import short_date, short_datetime
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ProgressFn = Callable[[int, int, str], None]
 
@@ -26,9 +28,9 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        return short_datetime(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return short_date(value)
     return str(value)
 
 

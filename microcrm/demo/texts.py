@@ -12,9 +12,8 @@ import random
 from dataclasses import dataclass, field
 
 from microcrm.demo import phrases
+from microcrm.text import long_date
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 NBSP = "\u00a0"
 VAT_RATE = 0.20
 
@@ -91,12 +90,6 @@ class DocContent:
     quote: str = ""
 
 
-def fr_date(day: dt.date) -> str:
-    """``1er mars 2025``, ``12 mars 2025``."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
-
-
 def money(amount: float) -> str:
     """``1 250,00 €`` with non-breaking spaces (French typography)."""
     return f"{amount:,.2f}".replace(",", NBSP).replace(".", ",") + f"{NBSP}€"
@@ -107,7 +100,7 @@ def _slots(rng: random.Random, doc_date: dt.date, rec: Recipient, sender: Sender
     nxt = doc_date + dt.timedelta(days=rng.randint(5, 60))
     slots = {
         "city": rec.city, "activity": rec.activity or "votre activité",
-        "prev_date": fr_date(prev), "next_date": fr_date(nxt),
+        "prev_date": long_date(prev), "next_date": long_date(nxt),
         "hour": f"{rng.randint(8, 17)} h {rng.choice(('00', '15', '30', '45'))}",
         "amount": money(rng.randint(180, 25000) + rng.choice((0, 0.5, 0.9))),
         "invoice": f"F{prev.year}-{rng.randint(1, 99999):05d}",
@@ -147,11 +140,11 @@ def compose(rng: random.Random, kind: str, fmt: str, number: int, doc_date: dt.d
     slots = _slots(rng, doc_date, rec, sender)
     ref = {"devis": "D", "facture": "F", "commande": "BC"}.get(kind, "")
     reference = f"{ref}{doc_date.year}-{number:05d}" if ref else ""
-    title = f"{prefix} {reference}" if reference else f"{prefix} du {fr_date(doc_date)}"
+    title = f"{prefix} {reference}" if reference else f"{prefix} du {long_date(doc_date)}"
     subject = title
     if kind == "courrier":
         subject = rng.choice(phrases.LETTER_SUBJECTS)
-        title = f"{subject} ({fr_date(doc_date)})"
+        title = f"{subject} ({long_date(doc_date)})"
     elif kind == "email":
         subject = rng.choice(("Votre devis", "Intervention", "Commande", "Règlement",
                               "Compte rendu", "Demande d'assistance", "Proposition"))
@@ -161,7 +154,7 @@ def compose(rng: random.Random, kind: str, fmt: str, number: int, doc_date: dt.d
     content = DocContent(
         kind=kind, fmt=fmt, dossier=dossier, title=title[:255],
         filename=_filename(stem, fmt), doc_date=doc_date, sender=sender, recipient=rec,
-        subject=subject, place_date=f"{sender.city}, le {fr_date(doc_date)}",
+        subject=subject, place_date=f"{sender.city}, le {long_date(doc_date)}",
         signature=rec.salesperson,
     )
     _BUILDERS[kind](rng, content, slots)

@@ -1,4 +1,4 @@
-"""Duplicate matching of directory imports (import-formats.md §6, rules 6–7).
+"""Duplicate matching of directory imports (docs/import-formats.md §6, rules 6–7).
 
 Organisations are duplicates when they share a SIRET, or — when at most one
 side has a SIRET — when they share a postcode and their normalised names (or
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from microcrm.text import strip_accents
 
 if TYPE_CHECKING:
     from microcrm.db import Database
@@ -70,13 +71,8 @@ MatchRule = Literal["siret", "name_postcode"]
 PersonRule = Literal["email", "name_organisation"]
 
 
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def normalise_company_name(text: str | None) -> str:
-    """The comparison form of a company name or enseigne (import-formats.md §6 rule 6).
+    """The comparison form of a company name or enseigne (docs/import-formats.md §6 rule 6).
 
     Accents are stripped (``œ`` → ``OE``), the text upper-cased, ``&``
     becomes ``ET``, dots inside acronyms are dropped (``S.A.R.L.`` →
@@ -93,7 +89,7 @@ def normalise_company_name(text: str | None) -> str:
     """
     if not text:
         return ""
-    upper = _strip_accents(text).upper().replace("&", " ET ")
+    upper = strip_accents(text.translate(_LIGATURES)).upper().replace("&", " ET ")
     upper = _ACRONYM.sub(lambda m: m.group().replace(".", ""), upper)
     words = _NOT_WORD.sub(" ", upper).split()
     kept = [w for w in words if w not in LEGAL_FORMS]
@@ -361,7 +357,8 @@ def normalise_person_name(text: str | None) -> str:
     """
     if not text:
         return ""
-    return " ".join(_NAME_NOT_WORD.sub(" ", _strip_accents(text).lower()).split())
+    plain = strip_accents(text.translate(_LIGATURES)).lower()
+    return " ".join(_NAME_NOT_WORD.sub(" ", plain).split())
 
 
 def _clean_email(email: str | None) -> str | None:

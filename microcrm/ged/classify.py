@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from microcrm.models import fold
+from microcrm.text import MONTHS, fold
 
 DOC_TYPES: Final = (
     "devis",
@@ -88,20 +88,8 @@ def dossier_for_type(doc_type: str, defaults: Sequence[str]) -> str:
     return defaults[-1] if defaults else FALLBACK_DOSSIER
 
 
-_MONTHS: Final = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
+#: Folded month name (``fevrier``, ``aout``) → month number.
+_MONTHS: Final = {fold(name): number for number, name in enumerate(MONTHS, start=1)}
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _WORDS = re.compile(r"\b(\d{1,2})(?:er)? (" + "|".join(_MONTHS) + r") (\d{4})\b")

@@ -1,4 +1,4 @@
-"""Text extraction of GED documents, in worker processes (issue 6).
+"""Text extraction of GED documents, in worker processes.
 
 :func:`extract_text` recognises the format by the file's first bytes, then
 by its extension, and never raises on a bad file: a document whose text
@@ -31,6 +31,7 @@ from typing import Final, Protocol
 
 from microcrm.ged import readers
 from microcrm.ged.readers import Source, Unreadable
+from microcrm.text import short_date
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +224,7 @@ def _date_line(value: str) -> str:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return value
-    return when.strftime("%d/%m/%Y")
+    return short_date(when)
 
 
 def _part_text(part: Message) -> str:

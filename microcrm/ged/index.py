@@ -1,6 +1,6 @@
 """The GED's Whoosh index: schema, French analysis chain and the document writer.
 
-The analysis chain is built by hand (ged-search-notes.md): lower case →
+The analysis chain is built by hand (docs/ged-search.md §2): lower case →
 French stop list (accented, so before folding) → accent folding, with
 ``œ→oe`` and ``æ→ae`` that ``accent_map`` lacks → French Snowball stemmer.
 Folding before stemming makes *élevé*, *élève* and *eleve* meet. Words are
@@ -23,7 +23,6 @@ Schema choices that keep searches fast at 100,000 documents:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from whoosh.fields import ID, NUMERIC, FieldType, Schema
 from whoosh.formats import Frequency
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.writing import IndexWriter
+
+from microcrm.text import strip_accents
 
 SCHEMA_VERSION: Final = 3
 """Bumped whenever the schema or the analysis changes: replicas are then rebuilt."""
@@ -63,12 +64,14 @@ _CACHE_MAX: Final = 500_000
 
 
 def fold(word: str) -> str:
-    """Lower-case ``word`` and strip its accents (``Œuvre`` → ``oeuvre``)."""
+    """Lower-case ``word`` and strip its accents (``Œuvre`` → ``oeuvre``).
+
+    Not :func:`microcrm.text.fold`: index terms also spell out ß, ø and đ and
+    keep their white space, and changing them means rebuilding every replica
+    (:data:`SCHEMA_VERSION`).
+    """
     word = word.lower().translate(_FOLD_EXTRA)
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return word if word.isascii() else strip_accents(word)
 
 
 def _term_of(word: str) -> str:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import IO, Final
 from xml.etree import ElementTree as ET
 
+from microcrm.text import short_date, short_datetime
+
 Source = Path | bytes
 MAX_TEXT: Final = 2_000_000
 """Characters kept per document: beyond, the text is cut (a 1,000-page report indexes its start)."""
@@ -268,14 +270,10 @@ def read_docx(src: Source) -> str:
 
 
 def _cell_text(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return (
-            value.strftime("%d/%m/%Y %H:%M")
-            if value.time() != dt.time()
-            else (value.strftime("%d/%m/%Y"))
-        )
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.datetime) and value.time() != dt.time():
+        return short_datetime(value)
+    if isinstance(value, dt.date):  # a datetime at midnight too: its date only
+        return short_date(value)
     if isinstance(value, float):
         return (f"{value:.2f}" if value != int(value) else str(int(value))).replace(".", ",")
     return str(value)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,24 +19,10 @@ from microcrm.crm.company import CompanyInfo
 from microcrm.crm.validation import format_phone
 from microcrm.mailing.errors import UnknownFieldError
 from microcrm.mailing.recipients import Recipient
+from microcrm.text import long_date, short_date, strip_accents
 
 #: ``{{ champ }}`` tags (Jinja-like, as docxtpl writes them).
 TAG = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 #: Civility as stored (models.Civility) → word written in full, salutation.
 CIVILITIES: dict[str, tuple[str, str]] = {
@@ -189,8 +174,7 @@ class MergeContext:
 
 def field_key(name: str) -> str:
     """The canonical form of a field name: no accents, lower case, ``_`` between words."""
-    decomposed = unicodedata.normalize("NFD", name.strip())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    plain = strip_accents(name.strip(), compatibility=False).lower()
     return re.sub(r"[\s\-'’.]+", "_", plain).strip("_")
 
 
@@ -211,8 +195,7 @@ def known_fields(custom: Iterable[str] = ()) -> set[str]:
 
 def french_date(day: dt.date) -> str:
     """``le 24 novembre 2026`` (``le 1er mai 2026`` for the first of a month)."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"le {number} {MONTHS[day.month - 1]} {day.year}"
+    return f"le {long_date(day)}"
 
 
 def formule_appel(civility: str | None, last_name: str | None) -> str:
@@ -273,7 +256,7 @@ def run_values(context: MergeContext) -> dict[str, str]:
     company = context.company
     values = {
         "date": french_date(context.run_date),
-        "date_courte": context.run_date.strftime("%d/%m/%Y"),
+        "date_courte": short_date(context.run_date),
         "lieu": context.place or company.city,
         "entreprise": company.name,
         "entreprise_telephone": format_phone(company.phone),

@@ -7,9 +7,10 @@ map the letters that do not decompose (Œ, Æ, ß, Ø, Ł, Đ), uppercase, write
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from typing import Final
+
+from microcrm.text import strip_accents
 
 MAX_LINE_LENGTH: Final = 38
 """R2: at most 38 characters per line, spaces included (NF Z10-011:2013)."""
@@ -51,20 +52,15 @@ def _ascii_table() -> dict[int, str]:
 _ASCII_TABLE: Final = _ascii_table()
 
 
-def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _fold_to_ascii(text: str) -> str:
     """R3 steps 1-2 for non-ASCII text; anything still outside ASCII becomes a space.
 
     Uppercasing can itself produce decomposable letters (`ǰ` -> `J̌`), so marks are
     stripped again after it.
     """
-    folded = _strip_marks(text).translate(_SPECIAL_LETTERS).upper()
+    folded = strip_accents(text, compatibility=False).translate(_SPECIAL_LETTERS).upper()
     if not folded.isascii():
-        folded = _strip_marks(folded).translate(_SPECIAL_LETTERS)
+        folded = strip_accents(folded, compatibility=False).translate(_SPECIAL_LETTERS)
     if folded.isascii():
         return folded
     return "".join(char if char.isascii() else " " for char in folded)

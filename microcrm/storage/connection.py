@@ -27,6 +27,7 @@ from microcrm.errors import StorageError, ValidationError
 from microcrm.models import AppMeta, Organisation, Person, User
 from microcrm.storage.migrate import current_revision, head_revision, known_revisions
 from microcrm.storage.sharing import mark_shared
+from microcrm.text import counted
 
 DEFAULT_TIMEOUT = 5.0
 PG_DEFAULT_PORT = 5432
@@ -106,22 +107,15 @@ class ConnectionReport:
             )
         else:
             out.append(f"Schéma {self.revision}{by} : à jour.")
-        counts = [
-            _count(self.organisations, "organisation", "organisations"),
-            _count(self.persons, "contact", "contacts"),
-            _count(self.users, "utilisateur actif", "utilisateurs actifs"),
-        ]
-        shown = [c for c in counts if c]
+        counts = (
+            (self.organisations, "organisation", "organisations"),
+            (self.persons, "contact", "contacts"),
+            (self.users, "utilisateur actif", "utilisateurs actifs"),
+        )
+        shown = [counted(n, one, many) for n, one, many in counts if n is not None]
         if shown:
             out.append("Contenu : " + ", ".join(shown) + ".")
         return out + list(self.notes)
-
-
-def _count(n: int | None, one: str, many: str) -> str:
-    if n is None:
-        return ""
-    number = f"{n:,}".replace(",", "\u202f")
-    return f"{number} {one if n < 2 else many}"
 
 
 def display_target(target: str) -> str:
