@@ -19,29 +19,8 @@ from microcrm.models import Organisation, Person, Stage
 from microcrm.storage.backup import BACKUP_NAME, check_sqlite
 from microcrm.storage.migrate import head_revision
 from microcrm.storage.opening import open_database
-from tests.storage.helpers import add_organisation, plain_engine
-from tests.storage.test_backup import _flip_one_byte_of_a_page
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with this test's MICROCRM_HOME (set by conftest) and no MICROCRM_DB."""
-    environ = {k: v for k, v in os.environ.items() if k != "MICROCRM_DB"}
-    environ["PYTHONUTF8"] = "1"
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "microcrm", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=environ,
-        cwd=ROOT,
-        timeout=timeout,
-        check=False,
-    )
+from tests.helpers import ROOT, add_organisation, run_cli
+from tests.storage.helpers import flip_one_byte_of_a_page, plain_engine
 
 
 @pytest.fixture
@@ -259,7 +238,7 @@ def test_check_fails_with_a_message_on_a_damaged_base(default_db_path: Path, whe
         )
     )
     db.dispose()
-    _flip_one_byte_of_a_page(default_db_path, "organisation", where)
+    flip_one_byte_of_a_page(default_db_path, "organisation", where)
 
     done = run_cli("check")
 

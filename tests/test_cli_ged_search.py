@@ -11,7 +11,8 @@ import pytest
 from microcrm.cli import EXIT_OK, EXIT_USER, run
 from microcrm.ged.store import ContentStore
 from microcrm.storage.opening import open_database
-from tests.ged.search_fixtures import Doc, add_organisation, file_doc
+from tests.ged.search_fixtures import Doc, file_doc
+from tests.helpers import add_organisation
 
 
 @pytest.fixture

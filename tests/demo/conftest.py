@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from microcrm.db import Database
-from microcrm.demo import DemoReport, generate
+from microcrm.demo import generate
 from microcrm.storage.opening import open_database
-
-TODAY = dt.date(2026, 11, 24)
-ORGANISATIONS, PERSONS, DOCUMENTS = 300, 450, 40
-
-
-@dataclass
-class Generated:
-    """A demo base generated once per session, and what generate() reported."""
-
-    db: Database
-    report: DemoReport
-    ged: Path
-    progress: list[tuple[int, int, str]]
+from tests.demo.helpers import DOCUMENTS, ORGANISATIONS, PERSONS, TODAY, Generated
 
 
 @pytest.fixture(scope="session")

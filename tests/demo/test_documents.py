@@ -19,7 +19,7 @@ from microcrm.demo.render_office import MIME_TYPES as OFFICE_TYPES
 from microcrm.demo.texts import DOSSIERS
 from microcrm.ged.extract import extract_bytes
 from microcrm.models import ChangeLog, Document, DocumentVersion, Dossier, Organisation, Stage
-from tests.demo.conftest import DOCUMENTS, Generated
+from tests.demo.helpers import DOCUMENTS, Generated
 
 _EXTENSIONS = {mime: ext for ext, mime in {**MIME_TYPES, **OFFICE_TYPES}.items()}
 

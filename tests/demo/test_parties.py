@@ -30,7 +30,7 @@ from microcrm.models import (
 )
 from microcrm.postal.normalize import AddressInput, normalize_address
 from microcrm.postal.reference import load_reference
-from tests.demo.conftest import ORGANISATIONS, PERSONS, TODAY, Generated
+from tests.demo.helpers import ORGANISATIONS, PERSONS, TODAY, Generated
 
 
 def test_report_matches_rows(generated: Generated) -> None:

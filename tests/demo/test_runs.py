@@ -29,7 +29,7 @@ from microcrm.models import (
     User,
 )
 from microcrm.storage.opening import open_database
-from tests.demo.conftest import TODAY
+from tests.demo.helpers import TODAY
 
 SMALL = {"organisations": 60, "persons": 90, "today": TODAY}
 _TIMESTAMPS = {"created_at", "updated_at", "filed_at"}

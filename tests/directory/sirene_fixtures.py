@@ -1,9 +1,10 @@
 """Seeded SIRENE stock extracts of any size, as INSEE writes them, for tests and benchmarks.
 
-:func:`write_sirene_pair` writes a StockEtablissement / StockUniteLegale pair
-with the INSEE headers of ``test_sirene_reader`` (the 54 establishment columns,
-the legal-unit columns the reader needs plus one INSEE may add), shuffled,
-valid SIRETs (Luhn on SIREN and SIRET), real (postcode, commune) pairs of the
+:data:`ET_HEADER` and :data:`UL_HEADER` are the INSEE headers (the 54
+establishment columns, the legal-unit columns the reader needs plus one INSEE
+may add); :func:`establishment`, :func:`legal_unit` and :func:`write_csv` write
+hand-made rows under them. :func:`write_sirene_pair` writes a StockEtablissement
+/ StockUniteLegale pair of any size under the same headers, shuffled, valid SIRETs (Luhn on SIREN and SIRET), real (postcode, commune) pairs of the
 La Poste reference, street types and repetition indexes, CEDEX and special
 distribution lines, establishments abroad, enseignes, natural persons
 (legal form 1000), closed (``F``) and non-diffusible (``P``) rows, and
@@ -24,7 +25,108 @@ from stdnum import luhn
 
 from microcrm.crm.codes import naf_table
 from microcrm.postal.reference import load_reference
-from tests.directory.test_sirene_reader import ET_HEADER, UL_HEADER
+
+# --- the INSEE files' headers, and rows written by hand -------------------------------------
+
+SECOND_ADDRESS = [
+    "complementAdresse2Etablissement",
+    "numeroVoie2Etablissement",
+    "indiceRepetition2Etablissement",
+    "typeVoie2Etablissement",
+    "libelleVoie2Etablissement",
+    "codePostal2Etablissement",
+    "libelleCommune2Etablissement",
+    "libelleCommuneEtranger2Etablissement",
+    "distributionSpeciale2Etablissement",
+    "codeCommune2Etablissement",
+    "codeCedex2Etablissement",
+    "libelleCedex2Etablissement",
+    "codePaysEtranger2Etablissement",
+    "libellePaysEtranger2Etablissement",
+]
+
+ET_HEADER = (
+    (
+        "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
+        "trancheEffectifsEtablissement,anneeEffectifsEtablissement,"
+        "activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,"
+        "etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,"
+        "numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,"
+        "indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,"
+        "libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,"
+        "libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,"
+        "codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,"
+        "codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,"
+        "identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,"
+        "coordonneeLambertOrdonneeEtablissement"
+    ).split(",")
+    + SECOND_ADDRESS
+    + (
+        "dateDebut,etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,"
+        "enseigne3Etablissement,denominationUsuelleEtablissement,activitePrincipaleEtablissement,"
+        "nomenclatureActivitePrincipaleEtablissement,caractereEmployeurEtablissement,"
+        "activitePrincipaleNAF25Etablissement"
+    ).split(",")
+)
+
+UL_HEADER = (
+    "siren,statutDiffusionUniteLegale,unitePurgeeUniteLegale,dateCreationUniteLegale,"
+    "sigleUniteLegale,sexeUniteLegale,prenom1UniteLegale,prenomUsuelUniteLegale,"
+    "pseudonymeUniteLegale,identifiantAssociationUniteLegale,trancheEffectifsUniteLegale,"
+    "categorieEntreprise,etatAdministratifUniteLegale,nomUniteLegale,nomUsageUniteLegale,"
+    "denominationUniteLegale,categorieJuridiqueUniteLegale,activitePrincipaleUniteLegale,"
+    "nicSiegeUniteLegale,colonneAjouteeParInsee2027"
+).split(",")
+
+
+def write_csv(path: Path, header: list[str], rows: list[dict[str, str]], seed: int) -> None:
+    """Write rows by header name, columns shuffled, as INSEE may reorder or add them."""
+    columns = list(header)
+    random.Random(seed).shuffle(columns)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def establishment(siren: str, nic: str, **values: str) -> dict[str, str]:
+    row = {
+        "siren": siren,
+        "nic": nic,
+        "siret": siren + nic,
+        "statutDiffusionEtablissement": "O",
+        "etatAdministratifEtablissement": "A",
+        "etablissementSiege": "true",
+        "trancheEffectifsEtablissement": "11",
+        "activitePrincipaleEtablissement": "62.01Z",
+        "nomenclatureActivitePrincipaleEtablissement": "NAFRev2",
+        "activitePrincipaleNAF25Etablissement": "62.10Y",
+        "numeroVoieEtablissement": "14",
+        "typeVoieEtablissement": "RUE",
+        "libelleVoieEtablissement": "DE LA PAIX",
+        "codePostalEtablissement": "75002",
+        "libelleCommuneEtablissement": "PARIS",
+        "codeCommuneEtablissement": "75102",
+        "dateDernierTraitementEtablissement": "2025-03-01T10:11:12",
+    }
+    row.update(values)
+    return row
+
+
+def legal_unit(siren: str, **values: str) -> dict[str, str]:
+    row = {
+        "siren": siren,
+        "statutDiffusionUniteLegale": "O",
+        "denominationUniteLegale": "ACME",
+        "categorieJuridiqueUniteLegale": "5710",
+        "etatAdministratifUniteLegale": "A",
+        "colonneAjouteeParInsee2027": "x",
+    }
+    row.update(values)
+    return row
+
+
+# --- seeded extracts of any size ------------------------------------------------------------
 
 _WORDS: Final = (
     "ATELIER BATI CONSEIL DISTRIBUTION ELEC EXPERTISE FRANCE GARAGE HABITAT IMMOBILIER "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.directory.test_importer import broker_rows, write_broker
-from tests.test_cli import run_cli
+from tests.directory.helpers import broker_rows, write_broker
+from tests.helpers import run_cli
 
 
 def test_import_report_history_export_undo(tmp_path: Path) -> None:

@@ -26,38 +26,15 @@ from microcrm.directory.importer import write as importer_write
 from microcrm.errors import ValidationError
 from microcrm.models import Organisation, Person, Stage, Tag, User
 from microcrm.storage.opening import open_database
-from tests.directory.test_importer import (
+from tests.directory.helpers import (
     BROKER_HEADER,
     broker_rows,
     dump,
     seed_db,
     siret,
+    stable_dump,
     write_broker,
 )
-
-_VOLATILE = {"created_at", "updated_at", "updated_by", "version_id", "undone_at", "ts"}
-
-
-def stable_dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Business rows of every table an import touches, timestamps left out."""
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    tables = {
-        "organisation": "id",
-        "person": "id",
-        "address": "id",
-        "tag": "id",
-        "organisation_tag": "organisation_id, tag_id",
-        "person_tag": "person_id, tag_id",
-        "import_batch": "id",
-        "import_change": "id",
-    }
-    with db.engine.connect() as conn:
-        for table, order in tables.items():
-            result = conn.execute(text(f"select * from {table} order by {order}"))
-            columns = list(result.keys())
-            keys = [k for k in columns if k not in _VOLATILE]
-            out[table] = [tuple(r._mapping[k] for k in keys) for r in result]
-    return out
 
 
 def full_dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:

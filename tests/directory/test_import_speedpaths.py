@@ -27,9 +27,8 @@ from microcrm.models import (
 )
 from microcrm.models.search import organisation_search_key, person_search_key
 from microcrm.storage.bulk import table_of
+from tests.directory.helpers import broker_rows, seed_db, stable_dump, write_broker
 from tests.directory.sirene_fixtures import KnownOrganisation, write_sirene_pair
-from tests.directory.test_import_plan import stable_dump
-from tests.directory.test_importer import broker_rows, seed_db, write_broker
 
 
 def _primary(addresses: list[Address]) -> Address | None:

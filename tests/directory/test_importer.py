@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import random
-import string
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
-from stdnum import luhn
+from sqlalchemy import select
 
 from microcrm.db import Database
 from microcrm.directory.importer import (
@@ -23,132 +19,15 @@ from microcrm.directory.importer import (
     undo_import,
 )
 from microcrm.errors import ValidationError
-from microcrm.models import Address, ImportBatch, ImportChange, Organisation, Person, Stage
-from tests.directory.test_sirene_reader import (
+from microcrm.models import ImportBatch, ImportChange, Organisation, Person, Stage
+from tests.directory.helpers import broker_rows, dump, seed_db, siret, write_broker
+from tests.directory.sirene_fixtures import (
     ET_HEADER,
     UL_HEADER,
     establishment,
     legal_unit,
     write_csv,
 )
-
-BROKER_HEADER = [
-    "Raison sociale",
-    "SIRET",
-    "Adresse",
-    "CP",
-    "Ville",
-    "Téléphone",
-    "E-mail",
-    "Civilité",
-    "Prénom dirigeant",
-    "Nom dirigeant",
-    "Fonction",
-]
-_SKIP = {"version_id", "updated_at", "updated_by"}
-
-
-def siret(seed: int) -> str:
-    """A valid SIRET (Luhn on SIREN and SIRET) built from a number."""
-    body = f"{seed:08d}"
-    siren = body + luhn.calc_check_digit(body)
-    nic = "0001"
-    return siren + nic + luhn.calc_check_digit(siren + nic)
-
-
-def word(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(9))
-
-
-def write_broker(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, BROKER_HEADER, delimiter=";", restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every business row, without the optimistic-lock bookkeeping."""
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    with db.engine.connect() as conn:
-        for table in ("organisation", "person", "address", "import_batch", "import_change"):
-            result = conn.execute(text(f"select * from {table} order by id"))
-            columns = list(result.keys())
-            keys = [k for k in columns if k not in _SKIP]
-            out[table] = [tuple(r._mapping[k] for k in keys) for r in result]
-    return out
-
-
-def seed_db(db: Database) -> tuple[int, int]:
-    def write(session: Any) -> tuple[int, int]:
-        known = Organisation(name="Boulangerie Dupont", siret=siret(1), stage=Stage.CLIENT)
-        known.addresses.append(Address(line1="1 rue de la Paix", postcode="75002", city="PARIS"))
-        old = Organisation(
-            name="Menuiserie Quentin Lavoie",
-            email="contact@lavoie.fr",
-            stage=Stage.ANCIEN_CLIENT,
-        )
-        old.addresses.append(Address(line1="3 rue Royale", postcode="69001", city="LYON"))
-        old.persons.append(Person(first_name="Paul", last_name="Lavoie", role="Gérant"))
-        session.add_all([known, old])
-        session.flush()
-        return known.id, old.id
-
-    return db.run_write(write)
-
-
-def broker_rows() -> list[dict[str, str]]:
-    return [
-        {  # new organisation with its manager
-            "Raison sociale": "Garage Vertbois",
-            "SIRET": siret(2),
-            "Adresse": "10 avenue Foch",
-            "CP": "33000",
-            "Ville": "Bordeaux",
-            "Téléphone": "05 56 00 00 01",
-            "Civilité": "M.",
-            "Prénom dirigeant": "Luc",
-            "Nom dirigeant": "Vertbois",
-        },
-        {  # same SIRET again (within the file): fills the e-mail, another person
-            "Raison sociale": "GARAGE VERTBOIS SARL",
-            "SIRET": siret(2),
-            "CP": "33000",
-            "Ville": "Bordeaux",
-            "E-mail": "garage@vertbois.fr",
-            "Prénom dirigeant": "Anne",
-            "Nom dirigeant": "Vertbois",
-            "Fonction": "Comptable",
-        },
-        {  # the database's Dupont by SIRET: fills the phone, keeps the name
-            "Raison sociale": "Dupont Boulangerie Pâtisserie",
-            "SIRET": siret(1),
-            "CP": "75002",
-            "Ville": "Paris",
-            "Téléphone": "01 42 68 53 00",
-            "E-mail": "dupont@example.fr",
-        },
-        {  # the database's Lavoie by name + postcode; same person, role not overwritten
-            "Raison sociale": "MENUISERIE QUENTIN LAVOIE",
-            "CP": "69001",
-            "Ville": "Lyon",
-            "E-mail": "autre@lavoie.fr",
-            "Prénom dirigeant": "Paul",
-            "Nom dirigeant": "Lavoie",
-            "Fonction": "Président",
-            "Téléphone": "04 78 00 00 01",
-        },
-        {},  # blank
-        {"Raison sociale": "Total général"},  # a name and nothing else
-        {  # invalid SIRET: dropped with a warning, row kept
-            "Raison sociale": "Atelier Zébulon",
-            "SIRET": "12345678901234",
-            "CP": "13001",
-            "Ville": "Marseille",
-            "Téléphone": "04 91 00 00 01",
-        },
-    ]
 
 
 def test_broker_csv_dedupes_and_merges(sqlite_db: Database, tmp_path: Path) -> None:

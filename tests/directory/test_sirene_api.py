@@ -27,78 +27,9 @@ from microcrm.directory.sirene_api import (
 )
 from microcrm.directory.sirene_reader import CLOSED_ESTABLISHMENT, SIRENE_FIELDS
 from microcrm.errors import MicroCRMError, ValidationError
+from tests.directory.helpers import make_result
 
 TOTAL = 60  # legal units served: 3 pages of 25
-
-
-def establishment(siren: str, nic: str, **overrides: Any) -> dict[str, Any]:
-    est: dict[str, Any] = {
-        "siret": siren + nic,
-        "est_siege": nic == "00012",
-        "etat_administratif": "A",
-        "activite_principale": "62.01Z",
-        "numero_voie": "12",
-        "indice_repetition": None,
-        "type_voie": "RUE",
-        "libelle_voie": "DES LILAS",
-        "complement_adresse": None,
-        "distribution_speciale": None,
-        "cedex": None,
-        "libelle_cedex": None,
-        "code_postal": "31000",
-        "commune": "31555",
-        "libelle_commune": "TOULOUSE",
-        "latitude": "43.6",
-        "longitude": "1.44",
-    }
-    est.update(overrides)
-    return est
-
-
-def make_result(index: int) -> dict[str, Any]:
-    """Legal unit ``index`` (1-based): a company, a natural person, CEDEX, closed branches."""
-    siren = f"{800000000 + index:09d}"
-    result: dict[str, Any] = {
-        "siren": siren,
-        "nom_complet": f"SOCIETE {index} (S{index})",
-        "nom_raison_sociale": f"SOCIETE {index}",
-        "sigle": f"S{index}",
-        "nature_juridique": "5710",
-        "activite_principale": "62.01Z",
-        "tranche_effectif_salarie": "11",
-        "etat_administratif": "A",
-    }
-    head = establishment(siren, "00012")
-    matching = [head]
-    if index == 2:  # natural person: no denomination
-        result.update(
-            nom_complet="JEANNE DUPONT",
-            nom_raison_sociale=None,
-            sigle=None,
-            nature_juridique="1000",
-            tranche_effectif_salarie="NN",
-        )
-    if index == 3:  # CEDEX address, street type code, repetition index
-        head.update(
-            numero_voie="5",
-            indice_repetition="b",
-            type_voie="AV",
-            libelle_voie="JEAN JAURES",
-            complement_adresse="BATIMENT C",
-            distribution_speciale="CS 40001",
-            cedex="31041",
-            libelle_cedex="TOULOUSE CEDEX 9",
-            code_postal="31041",
-        )
-    if index % 10 == 4:  # an open branch and a closed one
-        matching = [
-            head,
-            establishment(siren, "00020", est_siege=False, activite_principale="6202A"),
-            establishment(siren, "00038", est_siege=False, etat_administratif="F"),
-        ]
-    result["siege"] = head
-    result["matching_etablissements"] = matching
-    return result
 
 
 @dataclass

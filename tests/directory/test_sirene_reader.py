@@ -21,103 +21,13 @@ from microcrm.directory.sirene_reader import (
     street_line,
 )
 from microcrm.errors import ValidationError
-
-SECOND_ADDRESS = [
-    "complementAdresse2Etablissement",
-    "numeroVoie2Etablissement",
-    "indiceRepetition2Etablissement",
-    "typeVoie2Etablissement",
-    "libelleVoie2Etablissement",
-    "codePostal2Etablissement",
-    "libelleCommune2Etablissement",
-    "libelleCommuneEtranger2Etablissement",
-    "distributionSpeciale2Etablissement",
-    "codeCommune2Etablissement",
-    "codeCedex2Etablissement",
-    "libelleCedex2Etablissement",
-    "codePaysEtranger2Etablissement",
-    "libellePaysEtranger2Etablissement",
-]
-
-ET_HEADER = (
-    (
-        "siren,nic,siret,statutDiffusionEtablissement,dateCreationEtablissement,"
-        "trancheEffectifsEtablissement,anneeEffectifsEtablissement,"
-        "activitePrincipaleRegistreMetiersEtablissement,dateDernierTraitementEtablissement,"
-        "etablissementSiege,nombrePeriodesEtablissement,complementAdresseEtablissement,"
-        "numeroVoieEtablissement,indiceRepetitionEtablissement,dernierNumeroVoieEtablissement,"
-        "indiceRepetitionDernierNumeroVoieEtablissement,typeVoieEtablissement,"
-        "libelleVoieEtablissement,codePostalEtablissement,libelleCommuneEtablissement,"
-        "libelleCommuneEtrangerEtablissement,distributionSpecialeEtablissement,"
-        "codeCommuneEtablissement,codeCedexEtablissement,libelleCedexEtablissement,"
-        "codePaysEtrangerEtablissement,libellePaysEtrangerEtablissement,"
-        "identifiantAdresseEtablissement,coordonneeLambertAbscisseEtablissement,"
-        "coordonneeLambertOrdonneeEtablissement"
-    ).split(",")
-    + SECOND_ADDRESS
-    + (
-        "dateDebut,etatAdministratifEtablissement,enseigne1Etablissement,enseigne2Etablissement,"
-        "enseigne3Etablissement,denominationUsuelleEtablissement,activitePrincipaleEtablissement,"
-        "nomenclatureActivitePrincipaleEtablissement,caractereEmployeurEtablissement,"
-        "activitePrincipaleNAF25Etablissement"
-    ).split(",")
+from tests.directory.sirene_fixtures import (
+    ET_HEADER,
+    UL_HEADER,
+    establishment,
+    legal_unit,
+    write_csv,
 )
-
-UL_HEADER = (
-    "siren,statutDiffusionUniteLegale,unitePurgeeUniteLegale,dateCreationUniteLegale,"
-    "sigleUniteLegale,sexeUniteLegale,prenom1UniteLegale,prenomUsuelUniteLegale,"
-    "pseudonymeUniteLegale,identifiantAssociationUniteLegale,trancheEffectifsUniteLegale,"
-    "categorieEntreprise,etatAdministratifUniteLegale,nomUniteLegale,nomUsageUniteLegale,"
-    "denominationUniteLegale,categorieJuridiqueUniteLegale,activitePrincipaleUniteLegale,"
-    "nicSiegeUniteLegale,colonneAjouteeParInsee2027"
-).split(",")
-
-
-def write_csv(path: Path, header: list[str], rows: list[dict[str, str]], seed: int) -> None:
-    """Write rows by header name, columns shuffled, as INSEE may reorder or add them."""
-    columns = list(header)
-    random.Random(seed).shuffle(columns)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, restval="", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def establishment(siren: str, nic: str, **values: str) -> dict[str, str]:
-    row = {
-        "siren": siren,
-        "nic": nic,
-        "siret": siren + nic,
-        "statutDiffusionEtablissement": "O",
-        "etatAdministratifEtablissement": "A",
-        "etablissementSiege": "true",
-        "trancheEffectifsEtablissement": "11",
-        "activitePrincipaleEtablissement": "62.01Z",
-        "nomenclatureActivitePrincipaleEtablissement": "NAFRev2",
-        "activitePrincipaleNAF25Etablissement": "62.10Y",
-        "numeroVoieEtablissement": "14",
-        "typeVoieEtablissement": "RUE",
-        "libelleVoieEtablissement": "DE LA PAIX",
-        "codePostalEtablissement": "75002",
-        "libelleCommuneEtablissement": "PARIS",
-        "codeCommuneEtablissement": "75102",
-        "dateDernierTraitementEtablissement": "2025-03-01T10:11:12",
-    }
-    row.update(values)
-    return row
-
-
-def legal_unit(siren: str, **values: str) -> dict[str, str]:
-    row = {
-        "siren": siren,
-        "statutDiffusionUniteLegale": "O",
-        "denominationUniteLegale": "ACME",
-        "categorieJuridiqueUniteLegale": "5710",
-        "etatAdministratifUniteLegale": "A",
-        "colonneAjouteeParInsee2027": "x",
-    }
-    row.update(values)
-    return row
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from microcrm.db import Database
 from microcrm.ged.extract import ExtractorPool
 from microcrm.ged.service import Ged
 from microcrm.ged.store import ContentStore
-from microcrm.models import Organisation, Person, Stage, User
+from microcrm.models import User
 
 
 @pytest.fixture(scope="session")
@@ -21,28 +21,6 @@ def extractor_pool() -> Iterator[ExtractorPool]:
     pool = ExtractorPool(workers=2, timeout=30)
     yield pool
     pool.close()
-
-
-def add_org(db: Database, name: str, **fields: object) -> int:
-    def write(s: Session) -> int:
-        org = Organisation(name=name, stage=Stage.CLIENT, **fields)
-        s.add(org)
-        s.flush()
-        return org.id
-
-    return db.run_write(write)
-
-
-def add_person(
-    db: Database, last_name: str, organisation_id: int | None = None, **fields: object
-) -> int:
-    def write(s: Session) -> int:
-        person = Person(last_name=last_name, organisation_id=organisation_id, **fields)
-        s.add(person)
-        s.flush()
-        return person.id
-
-    return db.run_write(write)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from microcrm.db import Database
 from microcrm.ged.store import ContentStore
-from microcrm.models import Document, DocumentVersion, Dossier, Organisation, utcnow
+from microcrm.models import Document, DocumentVersion, Dossier, utcnow
 
 
 @dataclass(frozen=True)
@@ -24,18 +24,6 @@ class Doc:
     tags: str = ""
     doc_date: dt.date | None = None
     parent: str | None = None
-
-
-def add_organisation(db: Database, name: str) -> int:
-    """A new organisation; returns its id."""
-
-    def write(session: Session) -> int:
-        org = Organisation(name=name)
-        session.add(org)
-        session.flush()
-        return org.id
-
-    return db.run_write(write)
 
 
 def _dossier(session: Session, org_id: int, name: str, parent: int | None) -> int:

@@ -24,6 +24,7 @@ from microcrm.ged.service import Ged
 from microcrm.ged.store import ContentStore
 from microcrm.storage.opening import open_database
 from tests.ged import labelled, samples
+from tests.helpers import add_organisation
 
 
 def _matcher() -> ClientMatcher:
@@ -170,9 +171,8 @@ def test_a_file_that_cannot_be_filed_waits_with_the_reason(
     from sqlalchemy import update
 
     from microcrm.models import Organisation, utcnow
-    from tests.ged.conftest import add_org
 
-    org = add_org(sqlite_db, "Crèmerie d'Épinal", siret="73282932000074")
+    org = add_organisation(sqlite_db, "Crèmerie d'Épinal", siret="73282932000074")
     matcher = ClientMatcher.from_db(sqlite_db)  # built before the client goes to the trash
     sqlite_db.run_write(
         lambda s: s.execute(

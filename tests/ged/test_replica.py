@@ -20,7 +20,8 @@ from microcrm.ged.index import SCHEMA_VERSION
 from microcrm.ged.search import SearchEngine
 from microcrm.ged.store import ContentStore
 from microcrm.models import AppMeta, Dossier, Organisation
-from tests.ged.search_fixtures import Doc, add_organisation, file_doc, trash
+from tests.ged.search_fixtures import Doc, file_doc, trash
+from tests.helpers import add_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,8 @@ from microcrm.ged.index import analyze
 from microcrm.ged.search import QuerySyntaxError, SearchEngine
 from microcrm.ged.snippets import make_snippet
 from microcrm.ged.store import ContentStore
-from tests.ged.search_fixtures import Doc, add_organisation, file_doc
+from tests.ged.search_fixtures import Doc, file_doc
+from tests.helpers import add_organisation
 
 
 @dataclass

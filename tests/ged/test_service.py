@@ -24,7 +24,7 @@ from microcrm.ged.service import (
 from microcrm.ged.store import ContentStore
 from microcrm.models import ChangeLog, Document, DocumentVersion, Dossier
 from tests.ged import samples
-from tests.ged.conftest import add_org, add_person
+from tests.helpers import add_organisation, add_person
 
 
 def _names(nodes: list[DossierNode]) -> list[str]:
@@ -43,7 +43,7 @@ def _journal(db: Database, entity: str) -> list[tuple[int, str]]:
 
 
 def test_default_dossiers_are_created_on_first_access(ged: Ged, sqlite_db: Database) -> None:
-    org = add_org(sqlite_db, "Crèmerie d'Épinal")
+    org = add_organisation(sqlite_db, "Crèmerie d'Épinal")
     tree = ged.tree(organisation_id=org)
     assert _names(tree) == list(DEFAULT_DOSSIERS)
     assert all(n.document_count == 0 and n.children == [] for n in tree)
@@ -60,7 +60,7 @@ def test_custom_default_set(ged: Ged, sqlite_db: Database) -> None:
     saved = set_default_dossiers(sqlite_db, ["  Contrats ", "Factures", "Photos  chantier"])
     assert saved == ("Contrats", "Factures", "Photos chantier")
     assert get_default_dossiers(sqlite_db) == saved
-    org = add_org(sqlite_db, "Bâtiment Durand")
+    org = add_organisation(sqlite_db, "Bâtiment Durand")
     assert _names(ged.tree(organisation_id=org)) == list(saved)
     for bad in ([], ["A", "a"], ["Factures / 2025"], [""], ["x" * 121]):
         with pytest.raises(ValidationError):
@@ -73,7 +73,7 @@ def test_custom_default_set(ged: Ged, sqlite_db: Database) -> None:
 
 
 def test_nested_dossiers_rename_move(ged: Ged, sqlite_db: Database) -> None:
-    org = add_org(sqlite_db, "Garage Lefèvre")
+    org = add_organisation(sqlite_db, "Garage Lefèvre")
     ged.tree(organisation_id=org)
     factures = next(n.id for n in ged.tree(organisation_id=org) if n.name == "Factures")
     year = ged.create_dossier("2025", parent_id=factures)
@@ -89,7 +89,7 @@ def test_nested_dossiers_rename_move(ged: Ged, sqlite_db: Database) -> None:
     ged.rename_dossier(year, "Exercice 2025")
     with pytest.raises(ValidationError, match="lui-même"):
         ged.move_dossier(year, month)
-    other = add_org(sqlite_db, "Autre client")
+    other = add_organisation(sqlite_db, "Autre client")
     foreign = ged.create_dossier("Divers 2", organisation_id=other)
     with pytest.raises(ValidationError, match="autre client"):
         ged.move_dossier(year, foreign)
@@ -101,7 +101,7 @@ def test_nested_dossiers_rename_move(ged: Ged, sqlite_db: Database) -> None:
 
 
 def test_add_files_of_every_kind(ged: Ged, sqlite_db: Database, tmp_path: Path) -> None:
-    org = add_org(sqlite_db, "Office Plus")
+    org = add_organisation(sqlite_db, "Office Plus")
     files = [
         samples.make_pdf(
             tmp_path / "Facture F2025-00042.pdf",
@@ -160,7 +160,7 @@ def test_add_files_of_every_kind(ged: Ged, sqlite_db: Database, tmp_path: Path) 
 def test_same_name_new_content_is_a_new_version_and_restore(
     ged: Ged, sqlite_db: Database, tmp_path: Path
 ) -> None:
-    org = add_org(sqlite_db, "Fromagerie")
+    org = add_organisation(sqlite_db, "Fromagerie")
     path = tmp_path / "contrat.txt"
     path.write_text("Contrat version une", encoding="utf-8")
     first = ged.add_files([path], organisation_id=org)[0]
@@ -190,7 +190,7 @@ def test_same_name_new_content_is_a_new_version_and_restore(
 
 
 def test_identical_content_is_deduplicated(ged: Ged, sqlite_db: Database, tmp_path: Path) -> None:
-    org = add_org(sqlite_db, "Boulangerie")
+    org = add_organisation(sqlite_db, "Boulangerie")
     path = samples.make_pdf(tmp_path / "devis.pdf", ["Devis D2025-00001"])
     first = ged.add_files([path], organisation_id=org)[0]
     again = ged.add_files([path], organisation_id=org)[0]
@@ -211,7 +211,7 @@ def test_identical_content_is_deduplicated(ged: Ged, sqlite_db: Database, tmp_pa
 
 
 def test_trash_and_restore_documents_and_dossier(ged: Ged, sqlite_db: Database) -> None:
-    org = add_org(sqlite_db, "Menuiserie")
+    org = add_organisation(sqlite_db, "Menuiserie")
     ged.tree(organisation_id=org)
     courrier = next(n.id for n in ged.tree(organisation_id=org) if n.name == "Courrier")
     sub = ged.create_dossier("Relances", parent_id=courrier)
@@ -245,7 +245,7 @@ def test_trash_and_restore_documents_and_dossier(ged: Ged, sqlite_db: Database) 
 
 
 def test_update_document(ged: Ged, sqlite_db: Database) -> None:
-    org = add_org(sqlite_db, "Pressing")
+    org = add_organisation(sqlite_db, "Pressing")
     doc = ged.add_bytes(b"texte", "note.txt", organisation_id=org).document_id
     devis = next(n.id for n in ged.tree(organisation_id=org) if n.name == "Devis")
     ged.update_document(
@@ -266,7 +266,7 @@ def test_update_document(ged: Ged, sqlite_db: Database) -> None:
     )
     with pytest.raises(ValidationError):
         ged.update_document(doc, title="  ")
-    other = add_org(sqlite_db, "Autre")
+    other = add_organisation(sqlite_db, "Autre")
     foreign = ged.create_dossier("X", organisation_id=other)
     with pytest.raises(ValidationError):
         ged.update_document(doc, dossier_id=foreign)
@@ -286,9 +286,9 @@ def test_person_owner_and_errors(ged: Ged, sqlite_db: Database, tmp_path: Path) 
 
 
 def test_resolve_client(ged: Ged, sqlite_db: Database) -> None:
-    org = add_org(sqlite_db, "Alpha", siren="732829320", siret="73282932000074")
-    twin_a = add_org(sqlite_db, "Beta Nord", siren="552100554", siret="55210055400013")
-    add_org(sqlite_db, "Beta Sud", siren="552100554", siret="55210055400021")
+    org = add_organisation(sqlite_db, "Alpha", siren="732829320", siret="73282932000074")
+    twin_a = add_organisation(sqlite_db, "Beta Nord", siren="552100554", siret="55210055400013")
+    add_organisation(sqlite_db, "Beta Sud", siren="552100554", siret="55210055400021")
     assert ged.resolve_client(str(org)) == org
     assert ged.resolve_client("732 829 320 00074") == org
     assert ged.resolve_client("732829320") == org
@@ -302,7 +302,7 @@ def test_resolve_client(ged: Ged, sqlite_db: Database) -> None:
 
 
 def test_file_documents_bulk(sqlite_db: Database, store: ContentStore, user_id: int) -> None:
-    orgs = [add_org(sqlite_db, f"Client {i}") for i in range(20)]
+    orgs = [add_organisation(sqlite_db, f"Client {i}") for i in range(20)]
     existing = Ged(sqlite_db, store).tree(organisation_id=orgs[0])  # has its dossiers already
     docs = []
     for i in range(1000):
@@ -369,7 +369,7 @@ def test_filing_on_postgres(pg_url: str, tmp_path: Path, extractor_pool: Extract
 
     db = open_database(pg_url, workstation_id="ws-pg", user_login="test")
     try:
-        org = add_org(db, "Crèmerie d'Épinal")
+        org = add_organisation(db, "Crèmerie d'Épinal")
         ged = Ged(db, ContentStore(tmp_path / "ged"), extractor=extractor_pool)
         path = tmp_path / "Facture 12.txt"
         path.write_text("Facture F2025-00012 du 4 mars 2025", encoding="utf-8")

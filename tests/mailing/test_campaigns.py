@@ -35,7 +35,7 @@ from microcrm.models import (
     DocumentVersion,
     Dossier,
 )
-from tests.mailing.conftest import Base
+from tests.mailing.helpers import Base
 
 
 def _counts(db: Database) -> tuple[int, ...]:

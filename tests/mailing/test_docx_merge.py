@@ -23,7 +23,7 @@ from microcrm.mailing.errors import TemplateError, UnknownFieldError
 from microcrm.mailing.fields import MergeContext
 from microcrm.mailing.recipients import Recipient, RecipientSource, select_recipients
 from microcrm.mailing.resources import resource_path
-from tests.mailing.conftest import Base
+from tests.mailing.helpers import Base
 
 EXAMPLE = resource_path("templates", "docx", "exemple.docx")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -154,7 +154,7 @@ def test_pictures_and_bookmarks_get_unique_ids(
 ) -> None:
     import re
 
-    from tests.mailing.conftest import logo_png
+    from tests.mailing.helpers import logo_png
 
     doc = Document()
     logo = tmp_path / "logo.png"

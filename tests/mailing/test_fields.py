@@ -20,7 +20,7 @@ from microcrm.mailing.fields import (
     substitute,
 )
 from microcrm.mailing.recipients import Recipient
-from tests.mailing.conftest import COMPANY
+from tests.mailing.helpers import COMPANY
 
 
 def _recipient(**kw: str) -> Recipient:

@@ -21,8 +21,7 @@ from microcrm.mailing.labels import (
     save_label_format,
 )
 from microcrm.mailing.recipients import Recipient, RecipientSource, select_recipients
-from tests.mailing.conftest import Base
-from tests.mailing.helpers import page_lines, where
+from tests.mailing.helpers import Base, page_lines, where
 
 BUILTIN = {  # name: (columns, rows, width, height)
     "L7160": (3, 7, 63.5, 38.1),

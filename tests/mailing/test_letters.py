@@ -22,8 +22,7 @@ from microcrm.mailing.letters import (
 )
 from microcrm.mailing.recipients import Recipient, RecipientSource, select_recipients
 from microcrm.mailing.templates import LetterTemplate, load_template
-from tests.mailing.conftest import Base
-from tests.mailing.helpers import page_lines, page_texts, where
+from tests.mailing.helpers import Base, page_lines, page_texts, where
 
 
 def _recipients(base: Base) -> list[Recipient]:

@@ -7,7 +7,7 @@ import pytest
 from microcrm.crm.lists import ListQuery
 from microcrm.errors import NotFoundError, ValidationError
 from microcrm.mailing.recipients import RecipientSource, parse_where, select_recipients
-from tests.mailing.conftest import Base
+from tests.mailing.helpers import Base
 
 
 def test_one_recipient_per_organisation_and_every_exclusion(mail_base: Base) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from microcrm.db import Database, to_url
-from microcrm.models import Campaign, Organisation
+from microcrm.models import Campaign
 from microcrm.storage.migrate import head_revision
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -72,19 +72,26 @@ def sqlite_scalar(path: Path, sql: str) -> object:
         con.close()
 
 
-def add_organisation(db: Database, name: str = "Boulangerie Durand", **values: object) -> int:
-    """Insert one organisation through the write path; returns its id."""
+def flip_one_byte_of_a_page(path: Path, table: str, where: str = "root-type") -> None:
+    """Flip one byte of a b-tree page of ``table`` (a one-byte disk error).
 
-    def write(session: object) -> int:
-        from sqlalchemy.orm import Session
-
-        assert isinstance(session, Session)
-        org = Organisation(name=name, **values)
-        session.add(org)
-        session.flush()
-        return org.id
-
-    return db.run_write(write)
+    ``root-type``: the root page's type byte; SQLite then fails the pragma itself.
+    ``leaf-freeblock``: a leaf's first-freeblock pointer; integrity_check reports it.
+    """
+    con = sqlite3.connect(path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    root_at = (root - 1) * page_size
+    assert data[root_at] == 0x05  # an interior table page: the table spans several pages
+    if where == "root-type":
+        offset = root_at
+    else:
+        rightmost_leaf = int.from_bytes(data[root_at + 8 : root_at + 12], "big")
+        offset = (rightmost_leaf - 1) * page_size + 1
+    data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
 
 
 def add_campaigns(db: Database, count: int, letters: int = 0) -> list[int]:

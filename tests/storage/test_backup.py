@@ -1,4 +1,4 @@
-"""Backups and integrity checks (storage-design §4.4, §4.5, §5.9, §5.17)."""
+"""Backups and integrity checks (docs/storage.md §4.4, §4.5, §5 checks 9, 17)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from microcrm.errors import StorageError
 from microcrm.models import Campaign, Organisation
 from microcrm.storage.backup import backup_name, backup_sqlite, check_sqlite, prune_backups
 from microcrm.storage.opening import open_database
-from tests.storage.helpers import add_campaigns
+from tests.storage.helpers import add_campaigns, flip_one_byte_of_a_page
 
 # --- online backup while another connection writes ------------------------------------------
 
@@ -95,28 +95,6 @@ def test_backups_taken_during_concurrent_writes_are_consistent(
 # --- corruption -----------------------------------------------------------------------------
 
 
-def _flip_one_byte_of_a_page(path: Path, table: str, where: str = "root-type") -> None:
-    """Flip one byte of a b-tree page of ``table`` (a one-byte disk error).
-
-    ``root-type``: the root page's type byte; SQLite then fails the pragma itself.
-    ``leaf-freeblock``: a leaf's first-freeblock pointer; integrity_check reports it.
-    """
-    con = sqlite3.connect(path)
-    page_size = con.execute("PRAGMA page_size").fetchone()[0]
-    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    con.close()
-    data = bytearray(path.read_bytes())
-    root_at = (root - 1) * page_size
-    assert data[root_at] == 0x05  # an interior table page: the table spans several pages
-    if where == "root-type":
-        offset = root_at
-    else:
-        rightmost_leaf = int.from_bytes(data[root_at + 8 : root_at + 12], "big")
-        offset = (rightmost_leaf - 1) * page_size + 1
-    data[offset] ^= 0xFF
-    path.write_bytes(bytes(data))
-
-
 @pytest.fixture
 def filled_db(sqlite_db: Database) -> Database:
     """A base whose organisation table spans many pages."""
@@ -138,7 +116,7 @@ def test_a_copy_with_one_flipped_page_byte_is_detected(
     assert filled_db.path is not None
     copy = tmp_path / "copy.sqlite"
     backup_sqlite(filled_db.path, copy)
-    _flip_one_byte_of_a_page(copy, "organisation", where)
+    flip_one_byte_of_a_page(copy, "organisation", where)
 
     con = sqlite3.connect(copy)
     try:
@@ -160,7 +138,7 @@ def test_backup_of_a_corrupted_base_is_refused_and_not_written(
     assert filled_db.path is not None
     broken = tmp_path / "broken.sqlite"
     backup_sqlite(filled_db.path, broken)
-    _flip_one_byte_of_a_page(broken, "organisation")
+    flip_one_byte_of_a_page(broken, "organisation")
     dest = tmp_path / "backups" / "crm.sqlite"
 
     with pytest.raises(StorageError, match="copie de sauvegarde est corrompue"):

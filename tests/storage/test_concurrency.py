@@ -16,7 +16,7 @@ from microcrm.db import Database
 from microcrm.errors import BusyError, ConflictError
 from microcrm.models import ChangeLog, Organisation
 from microcrm.storage.opening import open_database
-from tests.storage.helpers import add_organisation
+from tests.helpers import add_organisation
 from tests.storage.services import load_for_edit, save_edit
 
 

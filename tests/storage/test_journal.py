@@ -1,4 +1,4 @@
-"""The change journal (storage-design §4.2): same transaction, commit order, every row once."""
+"""The change journal (docs/storage.md §4.2): same transaction, commit order, every row once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from microcrm.db import Database
 from microcrm.models import AppMeta, ChangeLog, Organisation, Tag
 from microcrm.storage import journal
 from microcrm.storage.opening import open_database
-from tests.storage.helpers import add_organisation
+from tests.helpers import add_organisation
 
 
 def _journal(db: Database) -> list[tuple[str, int, str, int | None, str, str | None]]:

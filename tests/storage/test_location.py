@@ -1,4 +1,4 @@
-"""Where a SQLite file may live (storage-design §2): network detection, refusals, WAL."""
+"""Where a SQLite file may live (docs/storage.md §2): network detection, refusals, WAL."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from microcrm.storage.location import (
 )
 from microcrm.storage.opening import open_database
 from microcrm.storage.sharing import mark_shared
-from tests.storage.helpers import add_organisation, file_digest, sqlite_scalar
+from tests.helpers import add_organisation
+from tests.storage.helpers import file_digest, sqlite_scalar
 
 # Shaped like a real /proc/self/mountinfo: optional fields ("shared:N") before " - ",
 # per-mount options in field 6, per-superblock options after the source.

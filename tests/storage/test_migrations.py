@@ -19,9 +19,9 @@ from microcrm.storage import migrate
 from microcrm.storage.backup import BACKUP_NAME, check_sqlite
 from microcrm.storage.migrate import alembic_config, current_revision, head_revision
 from microcrm.storage.opening import open_database
+from tests.helpers import add_organisation
 from tests.storage.helpers import (
     TEST_REVISION,
-    add_organisation,
     alembic_config_for,
     dump_rows,
     file_digest,

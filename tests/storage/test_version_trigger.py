@@ -1,4 +1,4 @@
-"""The version trigger (storage-design §4.1, F10): a bulk UPDATE must bump version_id."""
+"""The version trigger (docs/storage.md §4.1, F10): a bulk UPDATE must bump version_id."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from microcrm.db import Database
 from microcrm.models import Organisation
-from tests.storage.helpers import add_organisation
+from tests.helpers import add_organisation
 
 
 def _org(db: Database, org_id: int) -> tuple[str | None, int]:

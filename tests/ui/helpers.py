@@ -1,17 +1,13 @@
-"""Helpers of the GED screen tests: drops as the file manager makes them, waiting on Qt."""
+"""Helpers of the screen tests: drops as the file manager makes them, what a widget drew."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QWidget
-
-from microcrm.ui.ged.filing import FilingQueue
-from microcrm.ui.ged.index_service import IndexService
 
 
 def file_mime(paths: Sequence[Path]) -> QMimeData:
@@ -56,13 +52,3 @@ def non_white_share(image: QImage) -> float:
             if min(color.red(), color.green(), color.blue()) < 200:
                 dark += 1
     return dark / total if total else 0.0
-
-
-@pytest.fixture(autouse=True)
-def _close_ged_services() -> Iterator[None]:
-    """After each test: the index engines and filing threads (with their workers) stop."""
-    yield
-    for queue in list(FilingQueue._instances.values()):
-        queue.close()
-    for service in list(IndexService._instances.values()):
-        service.close()

@@ -35,14 +35,14 @@ from microcrm.ui.address_batch_dialog import (
     undo_normalisation,
 )
 from microcrm.ui.main_window import MainWindow, UndoStep
-from tests.crm.test_address_batch import EXPECTED, Base, _fill, dump
+from tests.crm.helpers import EXPECTED, Base, dump, fill
 
 TIMEOUT = 10_000
 
 
 @pytest.fixture
 def base(app_ctx: AppContext) -> Base:
-    return _fill(app_ctx.db)
+    return fill(app_ctx.db)
 
 
 @pytest.fixture

@@ -20,12 +20,7 @@ from microcrm.ui.ged.document_table import ID_ROLE, TITLE
 from microcrm.ui.ged.documents_tab import DocumentsTab
 from microcrm.ui.record.sheet import OrganisationSheet
 from tests.ged.samples import make_docx, make_pdf
-from tests.ui.ged_support import (
-    _close_ged_services,  # noqa: F401 - autouse fixture
-    drop,
-    file_mime,
-    non_white_share,
-)
+from tests.ui.helpers import drop, file_mime, non_white_share
 
 FILED_MS = 60000
 

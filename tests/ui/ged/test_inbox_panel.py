@@ -16,7 +16,6 @@ from microcrm.ui.ged.common import make_ged
 from microcrm.ui.ged.inbox_panel import InboxPanel, auto_threshold
 from microcrm.ui.ged.index_service import IndexService
 from tests.ged.samples import make_pdf
-from tests.ui.ged_support import _close_ged_services  # noqa: F401 - autouse fixture
 
 WAIT_MS = 60000
 

@@ -21,7 +21,6 @@ from microcrm.ui.ged.search_panel import HTML_ROLE, SearchPanel
 from microcrm.ui.main_window import MainWindow
 from microcrm.ui.record.sheet import OrganisationSheet
 from tests.ged.samples import make_docx, make_pdf
-from tests.ui.ged_support import _close_ged_services  # noqa: F401 - autouse fixture
 
 WAIT_MS = 60000
 

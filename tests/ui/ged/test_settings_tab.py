@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 from microcrm.app import AppContext, Settings
 from microcrm.ged.dossiers import DEFAULT_DOSSIERS, get_default_dossiers
 from microcrm.ui.settings_dialog import SettingsDialog
-from tests.ui.ged_support import _close_ged_services  # noqa: F401 - autouse fixture
 
 
 def test_ged_settings_are_saved_on_ok(qtbot: QtBot, app_ctx: AppContext, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 The server plays ``/search`` (with the ``nature_juridique=7210`` request that
 finds a commune's town hall) and ``/near_point`` of the API Recherche
-d'entreprises (import-formats.md §2); the selection then goes through the
+d'entreprises (docs/import-formats.md §2); the selection then goes through the
 import wizard into a real SQLite base.
 """
 
@@ -38,7 +38,7 @@ from microcrm.errors import ValidationError
 from microcrm.ui.importing.company_search import NAME, CompanySearchDialog
 from microcrm.ui.importing.wizard import PAGE_PREVIEW, PAGE_REPORT, ImportWizard
 from microcrm.ui.main_window import MainWindow
-from tests.directory.test_sirene_api import make_result
+from tests.directory.helpers import make_result
 
 TIMEOUT = 15_000
 TOWN_HALL = {

@@ -22,7 +22,8 @@ from microcrm.directory.importer import (
 )
 from microcrm.ui.importing.history_dialog import ImportHistoryDialog, ImportHistoryModel
 from microcrm.ui.main_window import MainWindow
-from tests.ui.test_import_wizard import ROWS, seed, write_broker
+from tests.directory.helpers import write_broker
+from tests.ui.importing.helpers import HEADER, ROWS, seed
 
 TIMEOUT = 15_000
 
@@ -37,8 +38,8 @@ def run_import(ctx: AppContext, path: Path) -> int:
 @pytest.fixture
 def two_imports(app_ctx: AppContext, tmp_path: Path) -> tuple[int, int]:
     seed(app_ctx.db)
-    first = run_import(app_ctx, write_broker(tmp_path / "cci-haute-garonne.csv", ROWS[:2]))
-    second = run_import(app_ctx, write_broker(tmp_path / "salon.csv", ROWS[2:]))
+    first = run_import(app_ctx, write_broker(tmp_path / "cci-haute-garonne.csv", ROWS[:2], HEADER))
+    second = run_import(app_ctx, write_broker(tmp_path / "salon.csv", ROWS[2:], HEADER))
     return first, second
 
 

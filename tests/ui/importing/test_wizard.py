@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
-from stdnum import luhn
 
 from microcrm.app import AppContext
 from microcrm.crm.lists import PartyListService
@@ -30,7 +29,6 @@ from microcrm.crm.tags import organisation_tags
 from microcrm.db import Database
 from microcrm.directory import importer
 from microcrm.directory.importer import ImportPlan, ImportReport, export_organisations
-from microcrm.models import Address, Organisation, Stage
 from microcrm.ui.importing import run_pages
 from microcrm.ui.importing.review_models import DECISION, DuplicateModel, IssueModel
 from microcrm.ui.importing.wizard import (
@@ -44,57 +42,10 @@ from microcrm.ui.importing.wizard import (
     ImportWizard,
 )
 from microcrm.ui.main_window import MainWindow
+from tests.directory.helpers import siret, write_broker
+from tests.ui.importing.helpers import HEADER, ROWS, seed
 
 TIMEOUT = 15_000
-HEADER = ["Raison sociale", "SIRET", "Adresse", "CP", "Ville", "Tél", "Mail contact",
-          "Prénom dirigeant", "Nom dirigeant", "Fonction"]  # fmt: skip
-
-
-def siret(seed: int) -> str:
-    """A valid SIRET (Luhn on SIREN and SIRET) built from a number."""
-    body = f"{seed:08d}"
-    siren = body + luhn.calc_check_digit(body)
-    return siren + "0001" + luhn.calc_check_digit(siren + "0001")
-
-
-ROWS: list[dict[str, str]] = [
-    {"Raison sociale": "Garage Vertbois", "SIRET": siret(2), "Adresse": "10 avenue Foch",
-     "CP": "33000", "Ville": "Bordeaux", "Tél": "05 56 00 00 01",
-     "Mail contact": "luc@vertbois.fr", "Prénom dirigeant": "Luc", "Nom dirigeant": "Vertbois",
-     "Fonction": "Gérant"},
-    # The base's Boulangerie Dupont by SIRET: the test sets it to « Ignorer ».
-    {"Raison sociale": "Dupont Boulangerie Pâtisserie", "SIRET": siret(1), "CP": "75002",
-     "Ville": "Paris", "Tél": "01 42 68 53 00"},
-    # The base's Imprimerie Moderne by postcode + name: merged, its phone filled.
-    {"Raison sociale": "IMPRIMERIE MODERNE SARL", "CP": "69001", "Ville": "Lyon",
-     "Tél": "04 78 00 00 01"},
-    {"Raison sociale": "Total général"},  # a name and nothing else: rejected
-    {"Raison sociale": "Atelier Zébulon", "Adresse": "2 rue de la Paix", "CP": "13001",
-     "Ville": "Marseille", "Tél": "04 91 00 00 01"},
-]  # fmt: skip
-
-
-def write_broker(path: Path, rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, HEADER, delimiter=";", restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def seed(db: Database) -> dict[str, int]:
-    def write(session: Any) -> dict[str, int]:
-        dupont = Organisation(name="Boulangerie Dupont", siret=siret(1), stage=Stage.CLIENT)
-        dupont.addresses.append(Address(line1="1 rue de la Paix", postcode="75002", city="PARIS"))
-        moderne = Organisation(name="Imprimerie Moderne", stage=Stage.PROSPECT)
-        moderne.addresses.append(Address(line1="3 rue Royale", postcode="69001", city="LYON"))
-        session.add_all([dupont, moderne])
-        session.flush()
-        return {"dupont": dupont.id, "moderne": moderne.id}
-
-    return db.run_write(write)
-
-
 def organisations(db: Database) -> dict[str, dict[str, Any]]:
     return {org["name"]: org for org in export_organisations(db)}
 
@@ -106,7 +57,7 @@ def base(app_ctx: AppContext) -> dict[str, int]:
 
 @pytest.fixture
 def broker_file(tmp_path: Path) -> Path:
-    return write_broker(tmp_path / "fichier-cci.csv", ROWS)
+    return write_broker(tmp_path / "fichier-cci.csv", ROWS, HEADER)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from microcrm.mailing.fields import MergeContext
 from microcrm.mailing.recipients import RecipientSource, select_recipients
 from microcrm.mailing.templates import load_template
 from microcrm.ui.mailing.campaigns_view import CampaignsDialog
-from tests.mailing.conftest import COMPANY, RUN_DATE, fill
+from tests.mailing.helpers import COMPANY, RUN_DATE, fill
 
 
 def cell(table: QTableWidget, row: int, column: int) -> str:

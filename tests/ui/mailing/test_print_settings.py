@@ -17,17 +17,17 @@ from pytestqt.qtbot import QtBot
 from microcrm.app import AppContext
 from microcrm.mailing.labels import get_label_format, label_formats, render_labels
 from microcrm.mailing.letters import WINDOWS, WindowSpec
-from microcrm.ui.mailing.output_pages import TemplatePage, preview_pdf
-from microcrm.ui.mailing.print_settings import (
+from microcrm.mailing.print_settings import (
     load_print_settings,
     save_label_offset,
     save_window,
     window_override,
 )
-from microcrm.ui.mailing.state import OutputFile, Produced, WizardState
+from microcrm.mailing.production import OutputFile, Produced
+from microcrm.ui.mailing.output_pages import TemplatePage, preview_pdf
+from microcrm.ui.mailing.state import WizardState
 from microcrm.ui.mailing.wizard import MailingWizard
-from tests.mailing.conftest import Base, fill
-from tests.mailing.helpers import MM, page_lines, where
+from tests.mailing.helpers import MM, Base, fill, page_lines, where
 
 TIMEOUT = 30_000
 

@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from microcrm.mailing.fields import MergeContext
 from microcrm.mailing.templates import LetterTemplate, load_template
 from microcrm.ui.mailing.template_editor import TemplateEditor
-from tests.mailing.conftest import COMPANY, RUN_DATE
+from tests.mailing.helpers import COMPANY, RUN_DATE
 
 TIMEOUT = 20_000
 

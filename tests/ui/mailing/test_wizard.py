@@ -26,7 +26,7 @@ from microcrm.mailing.campaigns import list_campaigns
 from microcrm.ui.mailing import state as state_module
 from microcrm.ui.mailing.address_fix import AddressFixDialog
 from microcrm.ui.mailing.wizard import MailingWizard
-from tests.mailing.conftest import Base, fill
+from tests.mailing.helpers import Base, fill
 
 TIMEOUT = 30_000
 
