@@ -1,4 +1,4 @@
-"""What the GED screens share: the service for the context, formats, dropped files, opening.
+"""What the GED screens share: type labels, dropped and dragged files, opening.
 
 Opening a document with the system application goes through an exported copy
 (``Ged.export_copy``) in a temporary folder of its own: the store's objects
@@ -7,7 +7,6 @@ have no extension and must never be edited in place by another program.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,51 +22,9 @@ DOCUMENT_IDS_MIME = "application/x-microcrm-document-ids"
 MAX_DROPPED_FILES = 2000
 
 
-def html(text: str) -> str:
-    """Text escaped for rich text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def type_label(doc_type: str) -> str:
     """A stored document type as shown: « facture » → « Facture »."""
     return doc_type[:1].upper() + doc_type[1:]
-
-
-def format_size(size: int | None) -> str:
-    """Bytes in French units: « 850 o », « 12 Ko », « 1,4 Mo »."""
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} o"
-    value = float(size)
-    for unit in ("Ko", "Mo", "Go", "To"):
-        value /= 1024
-        if value < 1024 or unit == "To":
-            text = f"{value:.0f}" if value >= 10 else f"{value:.1f}"
-            return f"{text.replace('.', ',')} {unit}"
-    return f"{size} o"  # pragma: no cover - the loop always returns
-
-
-def format_date(value: dt.date | dt.datetime | None) -> str:
-    """dd/mm/yyyy (local time for a timestamp), "" when unknown."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone() if value.tzinfo else value
-    return value.strftime("%d/%m/%Y")
-
-
-def format_timestamp(value: dt.datetime | None) -> str:
-    """dd/mm/yyyy à HH:MM in local time, "" when unknown."""
-    if value is None:
-        return ""
-    local = value.astimezone() if value.tzinfo else value
-    return local.strftime("%d/%m/%Y à %H:%M")
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """« 1 document », « 3 documents » (French: 0 and 1 take the singular)."""
-    return f"{count} {one if count <= 1 else many}"
 
 
 def dropped_paths(mime: QMimeData) -> list[Path]:

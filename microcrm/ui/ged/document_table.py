@@ -39,13 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.ged.records import DocumentInfo
+from microcrm.text import escape_html, file_size, short_date, short_datetime
 from microcrm.ui.ged.common import (
     DOCUMENT_IDS_MIME,
     document_ids_mime,
     dropped_paths,
-    format_date,
-    format_size,
-    format_timestamp,
     type_label,
 )
 from microcrm.ui.models.columns import RIGHT, Column, Index
@@ -153,9 +151,9 @@ class DocumentTableModel(RowsTableModel[DocumentInfo]):
         values = (
             doc.title,
             type_label(doc.doc_type),
-            format_date(doc.doc_date or doc.filed_at),
+            short_date(doc.doc_date or doc.filed_at, local=True),
             f"v{doc.current_version}",
-            format_size(doc.size),
+            file_size(doc.size),
             str(doc.filed_by or ""),
             doc.dossier_path,
         )
@@ -163,21 +161,21 @@ class DocumentTableModel(RowsTableModel[DocumentInfo]):
 
     def _tooltip(self, doc: DocumentInfo, column: int) -> str | None:
         if column == TITLE:
-            lines = [f"<b>{_esc(doc.title)}</b>", _esc(doc.filename)]
+            lines = [f"<b>{escape_html(doc.title)}</b>", escape_html(doc.filename)]
             if doc.extraction_note:
                 lines.append(
                     f"<span style='color:#e65100'>Texte non indexé : "
-                    f"{_esc(doc.extraction_note)}</span><br>Le document reste retrouvable "
+                    f"{escape_html(doc.extraction_note)}</span><br>Le document reste retrouvable "
                     "par son nom et ses informations."
                 )
             snippet = self._snippets.get(doc.id)
             if snippet:
                 lines.append(f"<i>{snippet}</i>")
             if doc.tags:
-                lines.append(f"Étiquettes : {_esc(_tags_text(doc.tags))}")
+                lines.append(f"Étiquettes : {escape_html(_tags_text(doc.tags))}")
             return "<br>".join(lines)
         if column == DATE and doc.filed_at:
-            return f"Classé le {format_timestamp(doc.filed_at)}"
+            return f"Classé le {short_datetime(doc.filed_at, local=True, at=True)}"
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -212,10 +210,6 @@ class DocumentTableModel(RowsTableModel[DocumentInfo]):
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _tags_text(tags: object) -> str:

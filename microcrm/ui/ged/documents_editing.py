@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from microcrm.errors import MicroCRMError
 from microcrm.ged.records import DocumentInfo
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import plural
+from microcrm.text import counted
 from microcrm.ui.ged.document_table import DocumentTable, DocumentTableModel
 from microcrm.ui.ged.dossier_tree import DossierTree
 from microcrm.ui.ged.index_service import IndexService
@@ -135,7 +135,7 @@ class DocumentEditing:
             return
         label = f"Dossier « {name} » mis à la corbeille"
         if count:
-            label += f" avec {plural(count, 'document', 'documents')}"
+            label += f" avec {counted(count, 'document')}"
         self._push_undo(label, lambda: self.ged.restore_dossier(dossier_id))
         self._refresh_after_change()
         self._say(f"{label} — Ctrl+Z pour annuler.")
@@ -160,7 +160,7 @@ class DocumentEditing:
         if not self._run(move):
             return
         name = self.tree.dossier_name(dossier_id)
-        label = f"{plural(len(moved), 'document déplacé', 'documents déplacés')} dans « {name} »"
+        label = f"{counted(len(moved), 'document déplacé', 'documents déplacés')} dans « {name} »"
         self._push_undo(label, back)
         self._refresh_after_change()
         self._say(f"{label} — Ctrl+Z pour annuler.")
@@ -176,7 +176,7 @@ class DocumentEditing:
         ids = [d.id for d in self.selected_documents()]
         if not ids or not self._run(lambda: self.ged.trash(ids)):
             return
-        label = plural(len(ids), "document mis à la corbeille", "documents mis à la corbeille")
+        label = counted(len(ids), "document mis à la corbeille", "documents mis à la corbeille")
         self._push_undo(label, lambda: self.ged.restore(ids))
         self._refresh_after_change()
         self._say(f"{label} — Ctrl+Z pour annuler.")
@@ -186,7 +186,7 @@ class DocumentEditing:
         ids = [d.id for d in self.selected_documents()]
         if not ids or not self._run(lambda: self.ged.restore(ids)):
             return
-        label = plural(len(ids), "document restauré", "documents restaurés")
+        label = counted(len(ids), "document restauré", "documents restaurés")
         self._push_undo(label, lambda: self.ged.trash(ids))
         self._refresh_after_change()
         self._say(f"{label}.")

@@ -33,7 +33,8 @@ from microcrm.errors import MicroCRMError
 from microcrm.ged.records import AddResult, DocumentInfo, DossierNode
 from microcrm.ged.search import SearchResults
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import dropped_paths, open_document, plural
+from microcrm.text import counted, escape_html, plural, thousands
+from microcrm.ui.ged.common import dropped_paths, open_document
 from microcrm.ui.ged.document_table import DocumentTable, DocumentTableModel
 from microcrm.ui.ged.documents_editing import (
     STATUS_ERROR,
@@ -241,7 +242,7 @@ class DocumentsTab(DocumentEditing, QWidget):
         self.model.set_documents(docs)
         self.table.setColumnHidden(6, kind == "dossier" and not self._has_children(dossier_id))
         self.caption.setText(
-            f"<b>{_esc(caption)}</b> — {plural(len(docs), 'document', 'documents')}"
+            f"<b>{escape_html(caption)}</b> — {counted(len(docs), 'document')}"
         )
         for n, doc_id in enumerate(selected):
             self.table.select_document(doc_id, add=n > 0)
@@ -413,7 +414,7 @@ class DocumentsTab(DocumentEditing, QWidget):
             self._refresh_after_change()
             self.filed.emit([])
 
-        self._say(f"Classement de {plural(len(files), 'fichier', 'fichiers')}…")
+        self._say(f"Classement de {counted(len(files), 'fichier')}…")
         task = self.filing.submit(
             job,
             on_progress=progressed,
@@ -479,16 +480,16 @@ class DocumentsTab(DocumentEditing, QWidget):
         total = (
             "plus de 1 000"
             if results.total_is_estimate and results.total > 1000
-            else str(results.total)
+            else thousands(results.total)
         )
         self.caption.setText(
-            f"<b>Recherche « {_esc(results.query)} »</b> — {total} "
-            f"{'document trouvé' if results.total <= 1 else 'documents trouvés'}"
+            f"<b>Recherche « {escape_html(results.query)} »</b> — {total} "
+            f"{plural(results.total, 'document trouvé', 'documents trouvés')}"
         )
         self._selection_changed()
 
     def _search_failed(self, message: str) -> None:
-        self.caption.setText(f"<span style='color:{STATUS_ERROR}'>{_esc(message)}</span>")
+        self.caption.setText(f"<span style='color:{STATUS_ERROR}'>{escape_html(message)}</span>")
 
     def _search_cleared(self) -> None:
         if self._search_mode:
@@ -526,7 +527,3 @@ class DocumentsTab(DocumentEditing, QWidget):
     # -- status ------------------------------------------------------------------------------
     def _say(self, text: str, color: str = STATUS_OK) -> None:
         self.status.emit(text, color)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

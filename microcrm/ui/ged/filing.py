@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from microcrm.app import AppContext
 from microcrm.ged.records import AddResult
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import plural
+from microcrm.text import counted
 from microcrm.ui.workers import ProgressFn, Task
 
 GedJob = Callable[[Ged, ProgressFn, Callable[[], bool]], Any]
@@ -125,12 +125,14 @@ def filing_summary(results: list[AddResult]) -> tuple[str, bool]:
     unread = sum(1 for r in results if r.extraction_note)
     parts = []
     if new:
-        parts.append(plural(new, "document classé", "documents classés"))
+        parts.append(counted(new, "document classé", "documents classés"))
     if versions:
-        parts.append(plural(versions, "nouvelle version", "nouvelles versions"))
+        parts.append(counted(versions, "nouvelle version", "nouvelles versions"))
     if same:
         parts.append(
-            plural(same, "fichier déjà classé à l'identique", "fichiers déjà classés à l'identique")
+            counted(
+                same, "fichier déjà classé à l'identique", "fichiers déjà classés à l'identique"
+            )
         )
     text = ", ".join(parts) or "Aucun fichier classé"
     if unread:

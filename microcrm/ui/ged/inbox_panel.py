@@ -36,8 +36,9 @@ from microcrm.crm.parties import load_organisation
 from microcrm.errors import MicroCRMError
 from microcrm.ged.inbox import InboxItem, InboxReport, file_inbox_item, scan_inbox
 from microcrm.ged.service import Ged
+from microcrm.text import counted, escape_html
 from microcrm.ui.ged.client_picker import ClientPicker
-from microcrm.ui.ged.common import html, open_with_system, plural
+from microcrm.ui.ged.common import open_with_system
 from microcrm.ui.ged.filing import FilingQueue
 from microcrm.ui.ged.index_service import IndexService
 from microcrm.ui.widgets import named
@@ -192,7 +193,7 @@ class InboxPanel(QWidget):
                 "(sur ce poste ou sur le partage)."
             )
             return
-        self.heading.setText(f"Dossier surveillé : <b>{html(str(folder))}</b>")
+        self.heading.setText(f"Dossier surveillé : <b>{escape_html(str(folder))}</b>")
         if folder.is_dir():
             self.watcher.addPath(str(folder))
         self._periodic.start()
@@ -243,7 +244,7 @@ class InboxPanel(QWidget):
         auto = list(report.filed)
         if auto:
             self.say(
-                plural(
+                counted(
                     len(auto),
                     "document classé automatiquement",
                     "documents classés automatiquement",
@@ -358,7 +359,7 @@ class InboxPanel(QWidget):
     def say(self, text: str, *, error: bool = False) -> None:
         """The message under the list."""
         color = "#c62828" if error else "#455a64"
-        self.message.setText(f"<span style='color:{color}'>{html(text)}</span>")
+        self.message.setText(f"<span style='color:{color}'>{escape_html(text)}</span>")
 
     def stop(self) -> None:
         """Stop watching (window closing)."""

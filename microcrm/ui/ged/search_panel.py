@@ -7,7 +7,7 @@ request is dropped. Each result shows its title, the passage that matched
 Enter opens the document with the system application; « Afficher dans le
 dossier » opens the client's sheet on its Documents tab with the document
 selected. :attr:`SearchPanel.latencies_ms` records, for each answer, the
-time from the engine's return to the list painted (issue 6 target ≤ 100 ms).
+time from the engine's return to the list painted (budget ≤ 100 ms, docs/architecture.md §6).
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ from PySide6.QtWidgets import (
 from microcrm.errors import MicroCRMError
 from microcrm.ged.search import SearchHit, SearchResults
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import format_date, html, open_document, type_label
+from microcrm.text import counted, escape_html, short_date
+from microcrm.ui.ged.common import open_document, type_label
 from microcrm.ui.ged.index_service import IndexService, LiveSearch, SearchReply
 from microcrm.ui.ged.preview import PreviewDialog
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 
 Index = QModelIndex | QPersistentModelIndex
@@ -73,15 +73,15 @@ def hit_html(hit: SearchHit) -> str:
     One line each for the title and where the document is filed, then the
     passage found: rows have the same height (:data:`ROW_LINES` lines).
     """
-    where = " › ".join(html(p) for p in (hit.client, hit.dossier) if p)
+    where = " › ".join(escape_html(p) for p in (hit.client, hit.dossier) if p)
     kind = type_label(hit.doc_type)
     last = hit.dossier.rsplit("/", 1)[-1].strip().casefold()
     if kind and last.startswith(kind.casefold()):
         kind = ""  # « Factures · Facture » would say it twice
-    details = " · ".join(p for p in (html(kind), format_date(hit.doc_date)) if p)
+    details = " · ".join(p for p in (escape_html(kind), short_date(hit.doc_date)) if p)
     meta = " · ".join(p for p in (where, details) if p)
     return (
-        f"<b>{html(hit.title)}</b><br>"
+        f"<b>{escape_html(hit.title)}</b><br>"
         f"<span class='meta'>{meta}</span><br>"
         f"<span class='snippet'>{hit.snippet}</span>"
     )
@@ -136,8 +136,8 @@ class ResultModel(QAbstractListModel):
 class SnippetDelegate(QStyledItemDelegate):
     """Paints a result as rich text: title, where it is filed, the passage found.
 
-    Every row has the same height (the view asks one size only, issue 6:
-    results shown ≤ 100 ms after the engine answers); a passage longer than
+    Every row has the same height (the view asks one size only, so
+    results are shown ≤ 100 ms after the engine answers); a passage longer than
     its two lines is cut at a line boundary. Laid-out documents are cached
     per row and width until the model resets.
     """
@@ -316,7 +316,7 @@ class SearchPanel(QWidget):
         self.live.answered.connect(self._answered)
         self.live.failed.connect(self._failed)
         self.live.cleared.connect(self._cleared)
-        self.live.waiting.connect(lambda text: self._set_status(html(text), "#757575"))
+        self.live.waiting.connect(lambda text: self._set_status(escape_html(text), "#757575"))
         index.index_changed.connect(lambda _n: self.live.refresh())
         self.view.activated_hit.connect(self.open_row)
         self.view.doubleClicked.connect(lambda i: self.open_row(i.row()))
@@ -404,7 +404,7 @@ class SearchPanel(QWidget):
             count = "plus de 1\u202f000 résultats"
         else:
             n = results.total
-            count = f"{french_count(n)} {'résultat' if n <= 1 else 'résultats'}"
+            count = counted(n, "résultat")
         shown = (
             f", {len(results.hits)} premiers affichés" if results.total > len(results.hits) else ""
         )
@@ -413,7 +413,7 @@ class SearchPanel(QWidget):
     def _failed(self, message: str) -> None:
         self.delegate.clear_cache()
         self.model.set_hits([])
-        self._set_status(html(message), "#c62828")
+        self._set_status(escape_html(message), "#c62828")
         self._update_buttons()
 
     def _cleared(self) -> None:
@@ -456,9 +456,9 @@ class SearchPanel(QWidget):
         try:
             open_document(self.ged, hit.document_id)
         except MicroCRMError as exc:
-            self._set_status(html(exc.message), "#c62828")
+            self._set_status(escape_html(exc.message), "#c62828")
         except OSError as exc:
-            self._set_status(html(f"Impossible de préparer le fichier : {exc}"), "#c62828")
+            self._set_status(escape_html(f"Impossible de préparer le fichier : {exc}"), "#c62828")
 
     def show_row(self, row: int) -> None:
         """« Afficher dans le dossier »: ask the window for the client's sheet."""
@@ -476,7 +476,7 @@ class SearchPanel(QWidget):
         try:
             doc = self.ged.document(hit.document_id)
         except MicroCRMError as exc:
-            self._set_status(html(exc.message), "#c62828")
+            self._set_status(escape_html(exc.message), "#c62828")
             return None
         dialog = PreviewDialog(doc.title, self)
         store = self.ged.store

@@ -1,7 +1,7 @@
 """« Versions… »: a document's versions, newest first; view one, open it, restore it.
 
 Restoring never rewrites anything: the service makes the chosen version the
-current one (storage-design §4.3, objects are immutable), so the version
+current one (docs/storage.md §4.3, objects are immutable), so the version
 that was current stays in the list and can be restored in turn.
 """
 
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from microcrm.errors import MicroCRMError
 from microcrm.ged.records import VersionInfo
 from microcrm.ged.service import Ged
-from microcrm.ui.ged.common import format_size, format_timestamp, html, open_document
+from microcrm.text import escape_html, file_size, short_datetime
+from microcrm.ui.ged.common import open_document
 from microcrm.ui.ged.preview import PreviewWidget
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
@@ -67,8 +68,8 @@ class VersionTableModel(RowsTableModel[VersionInfo]):
             values = (
                 number,
                 v.filename,
-                format_size(v.size),
-                format_timestamp(v.created_at),
+                file_size(v.size),
+                short_datetime(v.created_at, local=True, at=True),
                 str(v.created_by or ""),
                 "non lu" if v.extraction_note else "indexé",
             )
@@ -148,7 +149,7 @@ class VersionsDialog(QDialog):
         doc = self.ged.document(self.document_id)
         self.setWindowTitle(f"Versions — {doc.title}")
         self.heading.setText(
-            f"<b>{html(doc.title)}</b> — version actuelle : v{doc.current_version}"
+            f"<b>{escape_html(doc.title)}</b> — version actuelle : v{doc.current_version}"
         )
         self.model.set_versions(self.ged.versions(self.document_id), doc.current_version)
         if self.model.rowCount():
