@@ -33,8 +33,8 @@ from microcrm.mailing.campaigns import (
     mark_npai,
 )
 from microcrm.mailing.recipients import REASON_LABELS
+from microcrm.text import short_date, thousands
 from microcrm.ui.mailing.window_links import open_party
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 
 if TYPE_CHECKING:
@@ -65,10 +65,6 @@ def _item(text: str, *, number: bool = False) -> QTableWidgetItem:
     if number:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
-
-
-def _sent_on(campaign: CampaignSummary) -> str:
-    return campaign.sent_at.astimezone().strftime("%d/%m/%Y") if campaign.sent_at else ""
 
 
 class CampaignsView(QWidget):
@@ -136,13 +132,13 @@ class CampaignsView(QWidget):
         table.setRowCount(len(self.campaigns))
         for row, c in enumerate(self.campaigns):
             values = (
-                _item(_sent_on(c)),
+                _item(short_date(c.sent_at, local=True)),
                 _item(c.name),
                 _item(c.template),
                 _item(c.segment_name or "Liste courante"),
-                _item(french_count(c.letters), number=True),
-                _item(french_count(c.pages), number=True),
-                _item(french_count(c.excluded), number=True),
+                _item(thousands(c.letters), number=True),
+                _item(thousands(c.pages), number=True),
+                _item(thousands(c.excluded), number=True),
             )
             for column, item in enumerate(values):
                 table.setItem(row, column, item)

@@ -43,6 +43,7 @@ from microcrm.mailing.templates import (
     list_templates,
     load_template,
 )
+from microcrm.text import thousands
 from microcrm.ui.mailing.pdf_view import PageStrip, PdfError
 from microcrm.ui.mailing.print_options import (
     CalibrationDialog,
@@ -53,7 +54,6 @@ from microcrm.ui.mailing.print_options import (
 )
 from microcrm.ui.mailing.state import WizardState
 from microcrm.ui.mailing.template_editor import TemplateEditor
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, run_task
 
@@ -438,7 +438,7 @@ class PreviewPage(QWizardPage):
         self.index = max(0, min(index, len(recipients) - 1))
         total = len(recipients)
         self.position.setText(
-            f"Lettre {self.index + 1} sur {french_count(total)} — "
+            f"Lettre {self.index + 1} sur {thousands(total)} — "
             f"{recipients[self.index].display_name}"
         )
         self.previous_button.setEnabled(self.index > 0)

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.errors import MicroCRMError
-from microcrm.ui.navigation import french_count
+from microcrm.text import counted
 from microcrm.ui.workers import ProgressFn, Task, run_task
 
 PRINT_DPI = 300
@@ -248,8 +248,7 @@ class PdfPrinting(QObject):
 
     def _printed(self, pages: object) -> None:
         assert isinstance(pages, int)
-        sent = "page envoyée" if pages <= 1 else "pages envoyées"
-        self._done(f"{french_count(pages)} {sent} à l'imprimante.", pages)
+        self._done(f"{counted(pages, 'page envoyée', 'pages envoyées')} à l'imprimante.", pages)
 
     def _failed(self, exc: object, _trace: str) -> None:
         if isinstance(exc, PrintCancelledError):

@@ -32,9 +32,9 @@ from microcrm.mailing.recipients import (
     Selection,
     select_recipients,
 )
+from microcrm.text import counted, thousands
 from microcrm.ui.mailing.address_fix import FIXABLE, AddressFixDialog
 from microcrm.ui.mailing.state import WizardState
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 
 SHORT_REASONS = {
@@ -47,11 +47,6 @@ SHORT_REASONS = {
 """Reasons as counted in the summary line (the table shows :data:`REASON_LABELS`)."""
 WRAP_LIMIT = 300
 """Up to this many exclusions, their details wrap (row heights are measured one by one)."""
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """« 1 lettre », « 1 204 lettres »."""
-    return f"{french_count(n)} {one if n <= 1 else many}"
 
 
 def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
@@ -88,7 +83,7 @@ class SourcePage(QWizardPage):
         self.setSubTitle("À qui écrire : la liste affichée ou un segment enregistré.")
         count = len(state.organisation_ids) + len(state.person_ids)
         self.current_list = named(
-            QRadioButton(f"{state.list_label} ({plural(count, 'fiche', 'fiches')})"),
+            QRadioButton(f"{state.list_label} ({counted(count, 'fiche', 'fiches')})"),
             "source-list",
         )
         self.current_list.setEnabled(count > 0)
@@ -230,15 +225,15 @@ class CheckPage(QWizardPage):
             return
         n, excluded = len(selection.recipients), len(selection.excluded)
         text = (
-            f"<b>{plural(n, 'destinataire', 'destinataires')}</b> — "
+            f"<b>{counted(n, 'destinataire', 'destinataires')}</b> — "
             f"{selection.description or 'Liste courante'}<br>"
         )
         if excluded:
             reasons = ", ".join(
-                f"{SHORT_REASONS.get(code, code)} : {french_count(count)}"
+                f"{SHORT_REASONS.get(code, code)} : {thousands(count)}"
                 for code, count in selection.excluded_by_reason().items()
             )
-            text += f"{plural(excluded, 'exclu', 'exclus')} ({reasons})."
+            text += f"{counted(excluded, 'exclu', 'exclus')} ({reasons})."
         else:
             text += "Personne n'est exclu."
         if not n:
@@ -260,8 +255,8 @@ class CheckPage(QWizardPage):
             self.recipients_table,
             [(r.display_name, " / ".join(r.lines)) for r in selection.recipients],
         )
-        self.tabs.setTabText(0, f"Exclus ({french_count(excluded)})")
-        self.tabs.setTabText(1, f"Destinataires ({french_count(n)})")
+        self.tabs.setTabText(0, f"Exclus ({thousands(excluded)})")
+        self.tabs.setTabText(1, f"Destinataires ({thousands(n)})")
         self.tabs.setCurrentIndex(0 if excluded else 1)
         self._update_buttons()
         self.completeChanged.emit()

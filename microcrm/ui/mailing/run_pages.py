@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from microcrm.errors import MicroCRMError
 from microcrm.mailing.errors import RunCancelledError
 from microcrm.mailing.production import OutputFile, Produced
+from microcrm.text import counted
 from microcrm.ui.mailing.pdf_view import (
     PageStrip,
     PdfError,
@@ -39,7 +40,6 @@ from microcrm.ui.mailing.pdf_view import (
     render_pages,
     save_copy,
 )
-from microcrm.ui.mailing.recipients_pages import plural
 from microcrm.ui.mailing.state import (
     WizardState,
     confirm_files,
@@ -191,25 +191,25 @@ class ProductionPage(QWizardPage):
         assert isinstance(result, Produced)
         self.state.produced = result
         run = result.run
-        pages = f", {plural(run.pages, 'page', 'pages')}" if run.pages is not None else ""
+        pages = f", {counted(run.pages, 'page', 'pages')}" if run.pages is not None else ""
         text = (
-            f"<b>{plural(run.letters, 'lettre produite', 'lettres produites')}</b>{pages}"
-            f" — {plural(len(run.excluded), 'exclu', 'exclus')}."
+            f"<b>{counted(run.letters, 'lettre produite', 'lettres produites')}</b>{pages}"
+            f" — {counted(len(run.excluded), 'exclu', 'exclus')}."
         )
         if result.labels is not None:
             text += (
-                f"<br>{plural(result.labels.labels, 'étiquette', 'étiquettes')} sur "
-                f"{plural(result.labels.pages, 'planche', 'planches')}."
+                f"<br>{counted(result.labels.labels, 'étiquette', 'étiquettes')} sur "
+                f"{counted(result.labels.pages, 'planche', 'planches')}."
             )
         if result.envelopes is not None:
             envelope = self.state.options.envelope if self.state.options else None
-            text += f"<br>{plural(result.envelopes, 'enveloppe', 'enveloppes')} {envelope}."
+            text += f"<br>{counted(result.envelopes, 'enveloppe', 'enveloppes')} {envelope}."
         for warning in run.warnings:
             text += f"<br><span style='color:#e65100'>{warning}</span>"
         self.status.setText(text)
         self.progress.setValue(self.progress.maximum())
         for output in result.files:
-            pages_text = f" — {plural(output.pages, 'page', 'pages')}" if output.pages else ""
+            pages_text = f" — {counted(output.pages, 'page', 'pages')}" if output.pages else ""
             item = QListWidgetItem(f"{output.label} : {output.path.name}{pages_text}")
             item.setData(FILE_ROLE, output)
             self.files.addItem(item)
@@ -363,9 +363,9 @@ class ConfirmPage(QWizardPage):
         title = getattr(run.template, "title", "") or run.template.name
         self.name.setText(f"{title} du {run.run_date:%d/%m/%Y}")
         self.summary.setText(
-            f"{plural(run.letters, 'lettre', 'lettres')} ({run.description or 'liste courante'}"
+            f"{counted(run.letters, 'lettre', 'lettres')} ({run.description or 'liste courante'}"
             f", modèle « {run.template.name} »), "
-            f"{plural(len(run.excluded), 'exclu', 'exclus')}."
+            f"{counted(len(run.excluded), 'exclu', 'exclus')}."
         )
         self.status.clear()
         self._enable(True)
@@ -413,8 +413,8 @@ class ConfirmPage(QWizardPage):
         self.progress.setValue(self.progress.maximum())
         self.status.setText(
             f"<b>Campagne « {self.name.text().strip()} » enregistrée</b> : "
-            f"{plural(letters, 'action', 'actions')} « Courrier » et "
-            f"{plural(letters, 'lettre classée', 'lettres classées')} dans les dossiers "
+            f"{counted(letters, 'action', 'actions')} « Courrier » et "
+            f"{counted(letters, 'lettre classée', 'lettres classées')} dans les dossiers "
             "« Courrier » des destinataires."
         )
         wizard = self.wizard()

@@ -29,12 +29,12 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from microcrm.app import AppContext
 from microcrm.crm.bases import BASES_BY_KEY, BaseKind, is_trash
+from microcrm.text import thousands
 from microcrm.ui.mailing.output_pages import PreviewPage, TemplatePage
 from microcrm.ui.mailing.recipients_pages import CheckPage, SourcePage
 from microcrm.ui.mailing.run_pages import ConfirmPage, ProductionPage
 from microcrm.ui.mailing.state import WizardState
 from microcrm.ui.mailing.window_links import open_party
-from microcrm.ui.navigation import french_count
 
 if TYPE_CHECKING:
     from microcrm.ui.main_window import MainWindow
@@ -120,7 +120,7 @@ def open_mailing_wizard(window: MainWindow) -> MailingWizard:
     ids = [] if is_trash(base) else (selected or panel.model.ids())
     label = window.navigation.base_label(base)
     if selected:
-        label = f"{label} — sélection de {french_count(len(selected))}"
+        label = f"{label} — sélection de {thousands(len(selected))}"
     persons = BASES_BY_KEY[base].kind is BaseKind.PERSON
     wizard = MailingWizard(
         window.ctx,

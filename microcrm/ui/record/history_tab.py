@@ -15,14 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.crm.sheet import HistoryEntry
+from microcrm.text import short_date, short_datetime
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
-
-
-def french_date(entry: HistoryEntry) -> str:
-    """dd/mm/yyyy in the workstation's time zone ("" when undated)."""
-    return entry.when.astimezone().strftime("%d/%m/%Y") if entry.when else ""
 
 
 class HistoryTableModel(RowsTableModel[HistoryEntry]):
@@ -44,11 +40,11 @@ class HistoryTableModel(RowsTableModel[HistoryEntry]):
             return None
         entry = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            values = (french_date(entry), entry.type_name, entry.subject, entry.user,
-                      entry.status_label)
+            when = short_date(entry.when, local=True)
+            values = (when, entry.type_name, entry.subject, entry.user, entry.status_label)
             return values[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0 and entry.when:
-            return entry.when.astimezone().strftime("%d/%m/%Y à %H:%M")
+            return short_datetime(entry.when, local=True, at=True)
         return None
 
 

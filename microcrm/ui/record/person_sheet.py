@@ -32,8 +32,9 @@ from microcrm.crm.persons import (
 from microcrm.crm.sheet import stage_label
 from microcrm.crm.tags import set_person_tags
 from microcrm.errors import ConflictError, MicroCRMError, NotFoundError
+from microcrm.text import escape_html
 from microcrm.ui.record.person_identity_tab import PersonIdentityTab
-from microcrm.ui.record.sheet_base import STATUS_ERROR, RecordSheet, attach_to_window, html
+from microcrm.ui.record.sheet_base import STATUS_ERROR, RecordSheet, attach_to_window
 
 if TYPE_CHECKING:
     from microcrm.ui.main_window import MainWindow
@@ -129,8 +130,8 @@ class PersonSheet(RecordSheet):
         else:
             badge = f"Particulier — {stage_label(self._base.stage)}"
         self.heading.setText(
-            f"<span style='font-size:15pt; font-weight:600'>{html(name)}</span>"
-            f"&nbsp;&nbsp;<span style='color:#1565c0'>[{html(badge)}]</span>"
+            f"<span style='font-size:15pt; font-weight:600'>{escape_html(name)}</span>"
+            f"&nbsp;&nbsp;<span style='color:#1565c0'>[{escape_html(badge)}]</span>"
         )
         self._set_title(name)
 

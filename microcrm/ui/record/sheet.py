@@ -36,6 +36,7 @@ from microcrm.crm.sheet import (
 )
 from microcrm.crm.tags import set_organisation_tags
 from microcrm.errors import ConflictError, MicroCRMError, NotFoundError
+from microcrm.text import escape_html
 from microcrm.ui.ged.documents_tab import DocumentsTab
 from microcrm.ui.record.contacts_tab import ContactsTab
 from microcrm.ui.record.identity_tab import IdentityTab, show_siren, show_siret
@@ -49,7 +50,6 @@ from microcrm.ui.record.sheet_base import (
     STATUS_WARN,
     RecordSheet,
     attach_to_window,
-    html,
 )
 
 if TYPE_CHECKING:
@@ -146,9 +146,9 @@ class OrganisationSheet(RecordSheet):
         enseigne = str(self.binder.value("enseigne")).strip()
         stage = stage_label(self._base.stage)
         self.heading.setText(
-            f"<span style='font-size:15pt; font-weight:600'>{html(name)}</span>"
+            f"<span style='font-size:15pt; font-weight:600'>{escape_html(name)}</span>"
             + (
-                f"&nbsp;&nbsp;<span style='color:#607d8b'>{html(enseigne)}</span>"
+                f"&nbsp;&nbsp;<span style='color:#607d8b'>{escape_html(enseigne)}</span>"
                 if enseigne
                 else ""
             )

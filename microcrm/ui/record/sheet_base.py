@@ -2,7 +2,7 @@
 
 The organisation sheet and the person sheet differ by their identity tab and
 the services they call; everything else lives here once. Saving follows
-storage-design §4.1: the sheet keeps the snapshot it was loaded with (the
+docs/storage.md §4.1: the sheet keeps the snapshot it was loaded with (the
 *base*) and saves through the services, which merge changes made meanwhile
 on another workstation. Fields merged by themselves are announced in the
 status line; fields changed on both sides open the conflict dialog, and
@@ -42,6 +42,7 @@ from microcrm.crm.merge import RecordConflictError
 from microcrm.crm.sheet import HistoryEntry
 from microcrm.crm.validation import format_phone
 from microcrm.errors import ConflictError, MicroCRMError, ValidationError
+from microcrm.text import escape_html
 from microcrm.ui.address_editor import AddressEditor
 from microcrm.ui.conflict_dialog import ConflictDialog, ConflictField, ask_recreate
 from microcrm.ui.mailing.npai_button import NpaiButton
@@ -68,11 +69,6 @@ class Saved(Protocol):
 
 R = TypeVar("R")
 S = TypeVar("S", bound=Saved)
-
-
-def html(text: str) -> str:
-    """Text escaped for a rich-text label."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class RecordSheet(QWidget):
@@ -113,7 +109,7 @@ class RecordSheet(QWidget):
         self.save_button.setToolTip("Enregistrer la fiche (Ctrl+S)")
         self.undo_button = named(QPushButton("Annuler la dernière modification"), "sheet-undo")
         self.undo_button.setToolTip("Remet le dernier champ modifié à sa valeur précédente")
-        self.npai_button = NpaiButton(self)  # issue 7: returned letter, one click
+        self.npai_button = NpaiButton(self)  # a returned letter: NPAI in one click
         self.save_button.clicked.connect(self.save)
         self.undo_button.clicked.connect(self.undo)
         self.tabs = named(QTabWidget(), "sheet-tabs")
@@ -258,7 +254,7 @@ class RecordSheet(QWidget):
 
     def set_status(self, text: str, color: str = STATUS_OK) -> None:
         """The status line under the tabs."""
-        self.status_line.setText(f"<span style='color:{color}'>{html(text)}</span>")
+        self.status_line.setText(f"<span style='color:{color}'>{escape_html(text)}</span>")
         self.status_line.setProperty("plain", text)
 
     def status_text(self) -> str:
