@@ -17,6 +17,7 @@ from microcrm.app import AppContext, build_context
 from microcrm.crm.bases import BASES, count_by_base
 from microcrm.errors import MicroCRMError
 from microcrm.storage.admin import check_database, database_info, take_backup
+from microcrm.text import short_date
 
 if TYPE_CHECKING:
     from microcrm.ged.search import SearchEngine
@@ -427,7 +428,7 @@ def cmd_ged_search(ctx: AppContext, args: argparse.Namespace) -> int:
     about = "environ " if results.total_is_estimate else ""
     print(f"{about}{results.total} document(s) ({results.took_ms:.0f} ms)")
     for h in results.hits:
-        when = h.doc_date.strftime("%d/%m/%Y") if h.doc_date else "sans date"
+        when = short_date(h.doc_date) or "sans date"
         print(f"n° {h.document_id}  {h.client} > {h.dossier}  « {h.title} » ({h.doc_type}, {when})")
         print(f"    {html.unescape(re.sub(r'</?b>', '', h.snippet))}")
     return EXIT_OK

@@ -18,7 +18,6 @@ Python: it never builds a query. Rows have one height for all (no
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -60,10 +59,10 @@ from microcrm.crm.address_batch import (
 )
 from microcrm.crm.addresses import AddressRecord
 from microcrm.errors import MicroCRMError
+from microcrm.text import counted, escape_html, short_datetime, thousands
 from microcrm.ui.history_dialog import HistoryLabels, UndoDone, UndoHistoryDialog
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, Task, run_task
 
@@ -312,8 +311,8 @@ class ReviewDialog(QDialog):
         intro = named(QLabel(), "review-intro")
         intro.setWordWrap(True)
         intro.setText(
-            f"<b>{_plural(n, 'adresse à normaliser', 'adresses à normaliser')}</b> sur "
-            f"{_plural(examined, 'fiche examinée', 'fiches examinées')}. Rien n'est enregistré "
+            f"<b>{counted(n, 'adresse à normaliser', 'adresses à normaliser')}</b> sur "
+            f"{counted(examined, 'fiche examinée', 'fiches examinées')}. Rien n'est enregistré "
             "avant votre choix&nbsp;; la normalisation pourra être annulée (Ctrl+Z ou "
             "Outils &gt; Historique des normalisations)."
         )
@@ -345,7 +344,7 @@ class ReviewDialog(QDialog):
         filters.addWidget(QLabel(f"Afficher{NBSP}:"))
         self.filter_buttons: dict[ProposalKind | None, QRadioButton] = {}
         for i, (text, kind) in enumerate(FILTERS):
-            radio = named(QRadioButton(f"{text} ({french_count(self.model.count(kind))})"),
+            radio = named(QRadioButton(f"{text} ({thousands(self.model.count(kind))})"),
                           f"filter-{kind or 'all'}")
             self.filter_group.addButton(radio, i)
             self.filter_buttons[kind] = radio
@@ -434,10 +433,10 @@ class ReviewDialog(QDialog):
 
     def _update_buttons(self) -> None:
         shown, checked = self.model.rowCount(), self.model.checked_count()
-        self.accept_all_button.setText(f"Tout accepter ({french_count(shown)})")
+        self.accept_all_button.setText(f"Tout accepter ({thousands(shown)})")
         self.accept_all_button.setEnabled(shown > 0)
         self.accept_all_button.setToolTip("Accepte toutes les lignes affichées par le filtre.")
-        self.accept_checked_button.setText(f"Accepter la sélection ({french_count(checked)})")
+        self.accept_checked_button.setText(f"Accepter la sélection ({thousands(checked)})")
         self.accept_checked_button.setEnabled(checked > 0)
         self.accept_checked_button.setToolTip(
             "Accepte les lignes cochées (case à cocher ou barre d'espace)."
@@ -456,22 +455,14 @@ class ReviewDialog(QDialog):
         rows.append(("Bloc La Poste", " / ".join(p.before.norm_lines) or "(non enregistré)",
                      " / ".join(p.after.norm_lines)))
         cells = "".join(
-            f"<tr><td><b>{what}</b></td><td><tt>{_html(a)}</tt></td><td>→</td>"
-            f"<td><tt>{_html(b)}</tt></td></tr>"
+            f"<tr><td><b>{what}</b></td><td><tt>{escape_html(a)}</tt></td><td>→</td>"
+            f"<td><tt>{escape_html(b)}</tt></td></tr>"
             for what, a, b in rows
         )
         self.detail.setText(
-            f"<b>{_html(p.name)}</b> — {_html(p.explanation)}"
+            f"<b>{escape_html(p.name)}</b> — {escape_html(p.explanation)}"
             f"<table cellspacing='4'>{cells}</table>"
         )
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{french_count(n)} {one if n <= 1 else many}"
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _message(parent: QWidget | None, icon: QMessageBox.Icon, text: str) -> QMessageBox:
@@ -568,7 +559,7 @@ class NormalisationRun(QObject):
             self.message = _message(
                 self._parent,
                 QMessageBox.Icon.Information,
-                f"Aucune adresse à normaliser{NBSP}: les {french_count(n)} fiches examinées "
+                f"Aucune adresse à normaliser{NBSP}: les {thousands(n)} fiches examinées "
                 "sont déjà conformes à la norme NF Z10-011."
                 if n > 1
                 else f"Aucune adresse à normaliser{NBSP}: la fiche est déjà conforme.",
@@ -700,19 +691,17 @@ class HistoryModel(RowsTableModel[BatchInfo]):
             return QColor("#757575") if b.undone else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        skipped = f" ({french_count(b.skipped)} ignorées)" if b.skipped else ""
-        state = (
-            f"Annulée le {_when(b.undone_at)}" if b.undone_at is not None else "Appliquée"
-        )
+        skipped = f" ({thousands(b.skipped)} ignorées)" if b.skipped else ""
+        undone = short_datetime(b.undone_at, local=True)
+        state = f"Annulée le {undone}" if b.undone_at is not None else "Appliquée"
         values = (
-            _when(b.created_at), b.created_by or "", b.label, french_count(b.applied) + skipped,
+            short_datetime(b.created_at, local=True),
+            b.created_by or "",
+            b.label,
+            thousands(b.applied) + skipped,
             state,
         )
         return values[index.column()]
-
-
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 class HistoryDialog(UndoHistoryDialog[BatchInfo]):

@@ -30,13 +30,14 @@ from microcrm.crm.parties import restore_organisations, trash_organisations
 from microcrm.crm.persons import restore_persons, trash_persons
 from microcrm.crm.segments import list_segments, save_segment
 from microcrm.errors import MicroCRMError
+from microcrm.text import counted, thousands
 from microcrm.ui.address_batch_dialog import HistoryDialog, normalise_addresses, undo_normalisation
 from microcrm.ui.ged.window import GedWindowParts
 from microcrm.ui.importing.company_search import CompanySearchDialog
 from microcrm.ui.importing.history_dialog import ImportHistoryDialog
 from microcrm.ui.importing.wizard import ImportWizard, open_import_wizard
 from microcrm.ui.list_panel import ListPanel
-from microcrm.ui.navigation import Navigation, french_count
+from microcrm.ui.navigation import Navigation
 
 if TYPE_CHECKING:
     from microcrm.ui.record.sheet_base import RecordSheet
@@ -234,9 +235,7 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         n = self.list_panel.model.rowCount()
         label = self.navigation.base_label(self.current_base())
-        self.statusBar().showMessage(
-            f"{label} : {french_count(n)} {'fiche' if n <= 1 else 'fiches'}"
-        )
+        self.statusBar().showMessage(f"{label} : {counted(n, 'fiche')}")
 
     def poll_changes(self) -> None:
         """Refresh when another workstation changed what is shown (change journal)."""
@@ -289,7 +288,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         what = self.navigation.base_label(base)
-        label = f"{what} — {french_count(len(ids))} fiche(s) sélectionnée(s)" if selected else what
+        label = f"{what} — {thousands(len(ids))} fiche(s) sélectionnée(s)" if selected else what
         normalise_addresses(self, self.address_batches, ids, label, self._addresses_normalised)
 
     def _addresses_normalised(self, result: BatchResult) -> None:

@@ -9,14 +9,10 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from microcrm.crm.bases import BASES, TRASHES
 from microcrm.crm.lists import ListQuery
 from microcrm.crm.segments import SegmentInfo
+from microcrm.text import thousands
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def french_count(n: int) -> str:
-    """12345 → « 12 345 » (narrow no-break space, French typography)."""
-    return f"{n:,}".replace(",", "\u202f")
 
 
 class Navigation(QTreeWidget):
@@ -52,7 +48,7 @@ class Navigation(QTreeWidget):
         """Show the number of records beside each base."""
         for base in (*BASES, *TRASHES):
             self._items[base.key].setText(
-                0, f"{base.label}  ({french_count(counts.get(base.key, 0))})"
+                0, f"{base.label}  ({thousands(counts.get(base.key, 0))})"
             )
 
     def set_segments(self, segments: list[SegmentInfo]) -> None:

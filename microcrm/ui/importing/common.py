@@ -19,8 +19,8 @@ from microcrm.directory.importer import (
     Preview,
 )
 from microcrm.errors import MicroCRMError
+from microcrm.text import counted, thousands
 from microcrm.ui.importing.gc_pause import full_collections_paused
-from microcrm.ui.navigation import french_count
 from microcrm.ui.workers import ProgressFn, run_task
 
 TITLE: Final = "Importer des fichiers"
@@ -80,11 +80,6 @@ class ImportState:
     report: ImportReport | None = None
 
 
-def plural(n: int, one: str, many: str) -> str:
-    """« 1 fiche », « 12 345 fiches » (French: 0 and 1 take the singular)."""
-    return f"{french_count(n)}{NBSP}{one if n <= 1 else many}"
-
-
 def error_text(exc: object) -> str:
     """The French message of a failure shown to the user."""
     if isinstance(exc, MicroCRMError):
@@ -115,14 +110,14 @@ def undo_text(batch_id: int, result: object) -> str:
     text = f"L'import n°{NBSP}{batch_id} a été annulé."
     undone = getattr(result, "undone", result)
     if isinstance(undone, int):
-        text += f" {plural(undone, 'modification défaite', 'modifications défaites')}."
+        text += f" {counted(undone, 'modification défaite', 'modifications défaites', nbsp=True)}."
     skipped = getattr(result, "skipped", None)
     if skipped:
         lines = [str(line) for line in skipped]
         shown = "\n".join(f"• {line}" for line in lines[:15])
-        more = f"\n… et {french_count(len(lines) - 15)} autre(s)." if len(lines) > 15 else ""
+        more = f"\n… et {thousands(len(lines) - 15)} autre(s)." if len(lines) > 15 else ""
         text += (
-            f"\n\nLaissé tel quel car modifié depuis l'import ({french_count(len(lines))})"
+            f"\n\nLaissé tel quel car modifié depuis l'import ({thousands(len(lines))})"
             f"{NBSP}:\n{shown}{more}"
         )
     return text

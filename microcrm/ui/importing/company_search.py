@@ -49,7 +49,8 @@ from microcrm.directory.company_search import (
     write_records_csv,
 )
 from microcrm.directory.records import RawRecord, ReadResult
-from microcrm.ui.importing.common import NBSP, error_text, plural
+from microcrm.text import counted
+from microcrm.ui.importing.common import NBSP, error_text
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
 from microcrm.ui.widgets import named
@@ -322,9 +323,14 @@ class CompanySearchDialog(QDialog):
         for column, width in ((NAME, 240), (ACTIVITY, 220), (ADDRESS, 200)):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), width))
         closed = len(result.issues)
-        text = plural(len(result.records), "établissement trouvé", "établissements trouvés")
+        text = counted(
+            len(result.records), "établissement trouvé", "établissements trouvés", nbsp=True
+        )
         if closed:
-            text += f" ({plural(closed, 'établissement fermé écarté', 'établissements fermés écartés')})"  # noqa: E501
+            dropped = counted(
+                closed, "établissement fermé écarté", "établissements fermés écartés", nbsp=True
+            )
+            text += f" ({dropped})"
         self.status.setText(text + ".")
         self.progress.setRange(0, 1)
         self.progress.setValue(1)

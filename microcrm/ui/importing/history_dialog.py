@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from microcrm.app import AppContext
 from microcrm.directory.importer import BatchSummary
 from microcrm.directory.presets import PRESET_LABELS
+from microcrm.text import short_datetime
 from microcrm.ui.history_dialog import HistoryLabels, UndoDone, UndoHistoryDialog
 from microcrm.ui.importing.common import NBSP, run_undo
 from microcrm.ui.importing.gc_pause import release_frozen
@@ -23,12 +24,10 @@ OTHER_PRESETS: Final = {"multiple": "Plusieurs types", "demo": "Données de dém
 
 
 def when(moment: dt.datetime | None) -> str:
-    """A stored UTC time as local « jj/mm/aaaa hh:mm »."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
+    """A stored UTC time as local « jj/mm/aaaa hh:mm » (SQLite hands it back naive)."""
+    if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+    return short_datetime(moment, local=True)
 
 
 def source_names(sources: str) -> str:

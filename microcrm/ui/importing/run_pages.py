@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 
 from microcrm.app import AppContext
 from microcrm.directory.importer import ImportReport, write_rejected_csv
+from microcrm.text import counted
 from microcrm.ui.importing.common import (
     BASE_LABELS,
     NBSP,
     ImportState,
     error_text,
     is_cancel,
-    plural,
     run_undo,
 )
 from microcrm.ui.importing.gc_pause import full_collections_paused
@@ -235,9 +235,9 @@ class ReportPage(QWizardPage):
             counts[duplicate.decision] = counts.get(duplicate.decision, 0) + 1
         return (
             f"<br>Doublons avec des fiches existantes{NBSP}: "
-            f"{plural(counts['merge'], 'fusionné', 'fusionnés')}, "
-            f"{plural(counts['skip'], 'ignoré', 'ignorés')}, "
-            f"{plural(counts['create'], 'créé quand même', 'créés quand même')}."
+            f"{counted(counts['merge'], 'fusionné', 'fusionnés', nbsp=True)}, "
+            f"{counted(counts['skip'], 'ignoré', 'ignorés', nbsp=True)}, "
+            f"{counted(counts['create'], 'créé quand même', 'créés quand même', nbsp=True)}."
         )
 
     def _base_label(self) -> str:
@@ -264,9 +264,9 @@ class ReportPage(QWizardPage):
         except OSError as exc:
             self.status.setText(f"Export impossible{NBSP}: {error_text(exc)}")
             return -1
+        rows = counted(count, "ligne rejetée exportée", "lignes rejetées exportées", nbsp=True)
         self.status.setText(
-            f"{plural(count, 'ligne rejetée exportée', 'lignes rejetées exportées')} dans "
-            f"{path}. Corrigez-les dans votre tableur puis importez ce fichier."
+            f"{rows} dans {path}. Corrigez-les dans votre tableur puis importez ce fichier."
         )
         return count
 

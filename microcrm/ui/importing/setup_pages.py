@@ -34,16 +34,15 @@ from microcrm.crm.tags import clean_tag_names, list_tag_names
 from microcrm.crm.users import list_users
 from microcrm.directory.presets import TARGET_LABELS, MappingProfile
 from microcrm.errors import MicroCRMError
+from microcrm.text import counted, thousands
 from microcrm.ui.importing.common import (
     BASE_LABELS,
     CONTACT_PRESETS,
     NBSP,
     ImportState,
     SourceChoice,
-    plural,
 )
 from microcrm.ui.importing.source_pages import fill_source_combo, source_combo
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 
 IDENTITY_TARGETS: Final = ("org.name", "org.enseigne", "person.last_name", "person.full_name")
@@ -195,8 +194,8 @@ class MappingPage(QWizardPage):
             self.status.setText("")
             return
         mapped = len(choice.mapping)
-        total = french_count(self.table.rowCount())
-        text = f"{plural(mapped, 'colonne importée', 'colonnes importées')} sur {total}"
+        total = thousands(self.table.rowCount())
+        text = f"{counted(mapped, 'colonne importée', 'colonnes importées', nbsp=True)} sur {total}"
         if not any(t in choice.mapping for t in IDENTITY_TARGETS):
             text += (
                 f".{NBSP}Associez au moins une colonne à « Raison sociale », « Enseigne » ou "
@@ -225,10 +224,11 @@ class MappingPage(QWizardPage):
         self.state.plan = None
         missing = len(profile.mapping) - len(choice.mapping)
         self._show_mapping()
-        note = f" ({plural(missing, 'colonne absente', 'colonnes absentes')} du fichier)"
+        absent = counted(missing, "colonne absente", "colonnes absentes", nbsp=True)
+        note = f" ({absent} du fichier)"
         self.status.setText(
             f"Profil « {profile.name} » appliqué{NBSP}: "
-            f"{plural(len(choice.mapping), 'colonne associée', 'colonnes associées')}"
+            f"{counted(len(choice.mapping), 'colonne associée', 'colonnes associées', nbsp=True)}"
             f"{note if missing else ''}."
         )
 

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 
 from microcrm.app import AppContext
 from microcrm.directory.importer import ImportPlan, ImportReport
-from microcrm.ui.importing.common import NBSP, ImportState, error_text, is_cancel, plural
+from microcrm.text import counted, thousands
+from microcrm.ui.importing.common import NBSP, ImportState, error_text, is_cancel
 from microcrm.ui.importing.gc_pause import full_collections_paused
 from microcrm.ui.importing.review_models import (
     DECISION,
@@ -45,7 +46,6 @@ from microcrm.ui.importing.review_models import (
     IssueModel,
     compared_fields,
 )
-from microcrm.ui.navigation import french_count
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, Task, run_task
 
@@ -145,7 +145,7 @@ class CountsPanel(QWidget):
         """Fill the figures (dashes for no report)."""
         figures = totals(report) if report is not None else {}
         for key, label in self.values.items():
-            label.setText(french_count(figures[key]) if key in figures else "—")
+            label.setText(thousands(figures[key]) if key in figures else "—")
         alert = "color: #c62828; font-weight: bold;" if figures.get("rejected") else ""
         self.values["rejected"].setStyleSheet(alert)
 
@@ -355,8 +355,8 @@ class SimulationPage(QWizardPage):
         duplicates = plan.duplicates if plan is not None else []
         by_source: dict[object, str] = dict(enumerate(names)) if len(names) > 1 else {}
         self.duplicates.set_duplicates(duplicates, by_source)
-        self.tabs.setTabText(0, f"Problèmes ({french_count(self.issues.rowCount())})")
-        self.tabs.setTabText(1, f"Doublons ({french_count(len(duplicates))})")
+        self.tabs.setTabText(0, f"Problèmes ({thousands(self.issues.rowCount())})")
+        self.tabs.setTabText(1, f"Doublons ({thousands(len(duplicates))})")
         if duplicates:
             self.duplicate_table.selectRow(0)
             self.duplicate_table.resizeColumnsToContents()
@@ -394,9 +394,9 @@ class SimulationPage(QWizardPage):
         for button in (*self.decision_buttons.values(), self.merge_all, self.skip_all):
             button.setEnabled(any_rows)
         self.decision_summary.setText(
-            f"{plural(counts['merge'], 'fusion', 'fusions')}, "
-            f"{plural(counts['skip'], 'ignoré', 'ignorés')}, "
-            f"{plural(counts['create'], 'création', 'créations')}"
+            f"{counted(counts['merge'], 'fusion', 'fusions', nbsp=True)}, "
+            f"{counted(counts['skip'], 'ignoré', 'ignorés', nbsp=True)}, "
+            f"{counted(counts['create'], 'création', 'créations', nbsp=True)}"
             if any_rows
             else ""
         )

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 from microcrm.directory.importer import Preview, read_preview
 from microcrm.directory.presets import PRESET_LABELS, guess_mapping
 from microcrm.directory.profiles import group_paths
-from microcrm.ui.importing.common import NBSP, ImportState, SourceChoice, error_text, plural
+from microcrm.text import counted
+from microcrm.ui.importing.common import NBSP, ImportState, SourceChoice, error_text
 from microcrm.ui.importing.gc_pause import full_collections_paused
 from microcrm.ui.widgets import named
 from microcrm.ui.workers import ProgressFn, Task, run_task
@@ -330,17 +331,17 @@ class PreviewPage(QWizardPage):
             self.table.setColumnCount(0)
             return
         refused = (
-            f", {plural(preview.issues_count, 'ligne refusée', 'lignes refusées')}"
+            f", {counted(preview.issues_count, 'ligne refusée', 'lignes refusées', nbsp=True)}"
             if preview.issues_count and not preview.records_estimated
             else ""
         )
-        counted = (
-            f"environ {plural(preview.records, 'ligne', 'lignes')} "
+        records = (
+            f"environ {counted(preview.records, 'ligne', 'lignes', nbsp=True)} "
             "(décompte exact à la simulation)"
             if preview.records_estimated
-            else plural(preview.records, "enregistrement", "enregistrements")
+            else counted(preview.records, "enregistrement", "enregistrements", nbsp=True)
         )
-        self.format_label.setText(f"{preview.format_label} — {counted}{refused}")
+        self.format_label.setText(f"{preview.format_label} — {records}{refused}")
         self.preset.blockSignals(True)
         self.preset.setCurrentIndex(max(self.preset.findData(choice.preset), 0))
         self.preset.blockSignals(False)
