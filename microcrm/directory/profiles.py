@@ -13,14 +13,13 @@ module adds:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from microcrm.directory.presets import MappingProfile
 from microcrm.errors import ValidationError
-from microcrm.text import fold
+from microcrm.text import fold, strip_accents
 
 REASON_LABELS: Final[dict[str, str]] = {
     "too_many_fields": "Trop de champs",
@@ -62,7 +61,7 @@ PROFILE_FOLDER: Final = "import-profiles"
 
 
 def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = strip_accents(name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return slug or "profil"
 
