@@ -9,6 +9,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -309,9 +310,11 @@ def _another_apps_base(path: Path) -> str:
 
 
 @pytest.mark.parametrize("make", [_not_a_database, _newer_schema, _another_apps_base])
-def test_unusable_base_exits_1_with_a_french_message(tmp_path: Path, make: object) -> None:
+def test_unusable_base_exits_1_with_a_french_message(
+    tmp_path: Path, make: Callable[[Path], str]
+) -> None:
     path = tmp_path / "crm.sqlite"
-    expected = make(path)  # type: ignore[operator]
+    expected = make(path)
     before = path.read_bytes()
 
     done = run_cli("--db", str(path), "info")

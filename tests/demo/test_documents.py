@@ -50,8 +50,8 @@ def test_rows_and_dossiers(generated: Generated) -> None:
     assert journal["document"] == DOCUMENTS and journal["dossier"] == len(dossiers)
     for doc, version, dossier in docs:
         assert dossier.name in DOSSIERS and dossier.parent_id is None
-        assert doc.organisation_id == dossier.organisation_id
-        assert stages[doc.organisation_id] in (Stage.CLIENT, Stage.ANCIEN_CLIENT, Stage.PROSPECT)
+        assert doc.organisation_id is not None and doc.organisation_id == dossier.organisation_id
+        assert stages[doc.organisation_id] in {Stage.CLIENT, Stage.ANCIEN_CLIENT, Stage.PROSPECT}
         assert version.number == 1 and doc.current_version == 1
         assert version.filename.endswith("." + _EXTENSIONS[version.mime_type])
     kinds = Counter(version.mime_type for _, version, _ in docs)

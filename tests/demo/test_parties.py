@@ -191,6 +191,7 @@ def test_actions(generated: Generated) -> None:
     statuses = Counter(a.status for a in actions)
     assert statuses[ActionStatus.DONE] > statuses[ActionStatus.PLANNED] > 0
     for a in actions:
+        assert a.due_at is not None
         due = a.due_at.replace(tzinfo=dt.UTC) if a.due_at.tzinfo is None else a.due_at
         assert earliest <= due <= latest
         assert a.user_id in users

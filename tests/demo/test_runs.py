@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from stdnum.fr import siret as siret_check
 
 from microcrm.db import Database
@@ -31,16 +31,17 @@ from microcrm.models import (
 from microcrm.storage.opening import open_database
 from tests.demo.helpers import TODAY
 
-SMALL = {"organisations": 60, "persons": 90, "today": TODAY}
+SMALL: dict[str, Any] = {"organisations": 60, "persons": 90, "today": TODAY}
 _TIMESTAMPS = {"created_at", "updated_at", "filed_at"}
 
 
 def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every generated row, timestamps left out, in id order."""
-    out = {}
+    out: dict[str, list[tuple[Any, ...]]] = {}
     with db.read() as s:
         for model in (Organisation, Person, Address, Action, User, Document, DocumentVersion):
             table = model.__table__
+            assert isinstance(table, Table)
             columns = [c for c in table.columns if c.name not in _TIMESTAMPS]
             out[table.name] = [tuple(r) for r in s.execute(select(*columns).order_by(table.c.id))]
     return out

@@ -14,9 +14,9 @@ from microcrm.directory.xlsx_reader import cell_text, open_xlsx, read_xlsx
 from microcrm.errors import ValidationError
 
 
-def excel_datetime(*parts: int) -> dt.datetime:
+def excel_datetime(iso: str) -> dt.datetime:
     """A naive datetime, as Excel stores them (cells carry no time zone)."""
-    return dt.datetime(*parts, tzinfo=dt.UTC).replace(tzinfo=None)
+    return dt.datetime.fromisoformat(iso)
 
 
 def broker_workbook(path: Path) -> Path:
@@ -42,7 +42,7 @@ def broker_workbook(path: Path) -> Path:
             73282932000074,
             142685300,
             1234.5,
-            excel_datetime(2019, 3, 4),
+            excel_datetime("2019-03-04"),
             "M.",
             "Gérant",
         ]
@@ -136,7 +136,7 @@ def test_workbook_without_data(tmp_path: Path) -> None:
         (1.5e-7, "1,5E-07"),
         (1e22, "1E+22"),
         (float("nan"), "nan"),
-        (excel_datetime(2024, 3, 12, 14, 30, 5), "12/03/2024 14:30:05"),
+        (excel_datetime("2024-03-12 14:30:05"), "12/03/2024 14:30:05"),
         (dt.time(8, 5), "08:05:00"),
         ("  texte tel quel ", "  texte tel quel "),
     ],

@@ -14,6 +14,7 @@ from microcrm.crm.lists import ListQuery
 from microcrm.db import Database
 from microcrm.ged.store import ContentStore
 from microcrm.mailing.campaigns import (
+    MailingRun,
     campaign_recipients,
     confirm_run,
     list_campaigns,
@@ -46,7 +47,9 @@ def _counts(db: Database) -> tuple[int, ...]:
         )
 
 
-def _run(base: Base, context: MergeContext, out: Path, template: str = "prospection"):  # type: ignore[no-untyped-def]
+def _run(
+    base: Base, context: MergeContext, out: Path, template: str = "prospection"
+) -> MailingRun:
     selection = select_recipients(base.db, RecipientSource(segment="Bretagne"))
     return produce_run(base.db, load_template(template), selection, out, context=context)
 

@@ -34,7 +34,12 @@ def test_empty_base_offers_demo_data_and_lists_it(
     window.show()
     assert window.list_panel.model.rowCount() == 0
     done: list[bool] = []
-    application.offer_demo(window, app_ctx, lambda: (window.refresh(), done.append(True)))
+
+    def generated() -> None:
+        window.refresh()
+        done.append(True)
+
+    application.offer_demo(window, app_ctx, generated)
     qtbot.waitUntil(lambda: bool(done), timeout=60_000)
     assert asked == ["Base vide"]
     counts = window.service.counts()

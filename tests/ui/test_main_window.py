@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from PySide6.QtWidgets import QTreeWidgetItem
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
@@ -62,9 +64,19 @@ def _names(win: MainWindow, column: int = 0) -> list[str]:
     return [model.data(model.index(r, column)) for r in range(model.rowCount())]
 
 
+def _nav_item(win: MainWindow, top: int, *children: int) -> QTreeWidgetItem:
+    """The navigation item at top-level row ``top``, then child rows ``children``."""
+    item = win.navigation.topLevelItem(top)
+    for row in children:
+        assert item is not None
+        item = item.child(row)
+    assert item is not None
+    return item
+
+
 def test_bases_with_counts_and_list(window: MainWindow) -> None:
-    nav = window.navigation
-    texts = [nav.topLevelItem(0).child(i).text(0) for i in range(nav.topLevelItem(0).childCount())]
+    bases = _nav_item(window, 0)
+    texts = [_nav_item(window, 0, i).text(0) for i in range(bases.childCount())]
     assert texts[:3] == ["Suspects  (3)", "Prospects  (1)", "Clients  (1)"]
     assert "Fournisseurs  (1)" in texts
     assert "Particuliers  (1)" in texts
@@ -111,11 +123,11 @@ def test_save_filter_as_segment(
     qtbot.waitUntil(lambda: window.list_panel.model.rowCount() == 1, timeout=2000)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Bretagne 35", True))
     window.save_current_as_segment()
-    segments = window.navigation.topLevelItem(1)
+    segments = _nav_item(window, 1)
     assert segments.childCount() == 1
     window.navigation.select_base("client")
     assert _names(window) == ["Café de la Poste"]
-    window.navigation.setCurrentItem(segments.child(0))
+    window.navigation.setCurrentItem(_nav_item(window, 1, 0))
     assert _names(window) == ["Boulangerie Martin"]
     assert window.list_panel.departement.text() == "35"
 
@@ -175,12 +187,11 @@ def test_list_refreshes_after_another_process_changes(window: MainWindow, qtbot:
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
     window.poll_changes()
     assert "Imprimerie Nouvelle" in _names(window)
-    nav = window.navigation.topLevelItem(0)
-    assert nav.child(0).text(0) == "Suspects  (4)"
+    assert _nav_item(window, 0, 0).text(0) == "Suspects  (4)"
 
 
-def test_model_contract(qtmodeltester: object, app_ctx: AppContext) -> None:
+def test_model_contract(qtmodeltester: ModelTester, app_ctx: AppContext) -> None:
     _fill(app_ctx.db)
     model = PartyTableModel(PartyListService(app_ctx.db))
     model.refresh()
-    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(model)

@@ -56,9 +56,7 @@ def test_formatting_and_fields_saved_in_the_stored_subset(
     editor.act_bold.trigger()
     assert editor.act_bold.isChecked()
     _select_word(editor, "salon")
-    qtbot.keyClick(  # type: ignore[no-untyped-call]
-        editor.body, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
-    )
+    qtbot.keyClick(editor.body, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     editor.align_actions["center"].trigger()
     cursor = editor.body.textCursor()
     cursor.movePosition(QTextCursor.MoveOperation.End)
