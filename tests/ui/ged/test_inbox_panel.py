@@ -12,7 +12,6 @@ from microcrm.app import AppContext
 from microcrm.crm.lists import PartyListService
 from microcrm.crm.parties import OrganisationRecord, save_organisation
 from microcrm.ui.ged.client_picker import ClientPicker
-from microcrm.ui.ged.common import make_ged
 from microcrm.ui.ged.inbox_panel import InboxPanel, auto_threshold
 from microcrm.ui.ged.index_service import IndexService
 from tests.ged.samples import make_pdf
@@ -87,7 +86,7 @@ def test_new_file_is_proposed_and_filed_in_one_click(
     assert panel.list.topLevelItemCount() == 0
     assert not (inbox / "scan_0425.pdf").exists()
     assert (inbox / "Classés" / "scan_0425.pdf").is_file()
-    docs = make_ged(app_ctx).documents(organisation_id=clients["martin"])
+    docs = app_ctx.open_ged().documents(organisation_id=clients["martin"])
     assert [d.filename for d in docs] == ["scan_0425.pdf"]
     assert "classé chez Boulangerie Martin" in panel.message.text()
 
@@ -130,7 +129,7 @@ def test_another_client_is_chosen_by_name(
         (inbox / "photo chantier.txt").write_text("Photo du chantier", encoding="utf-8")
     with qtbot.waitSignal(panel.filed, timeout=WAIT_MS):
         panel.file_row(0, clients["garage"], "Garage du Centre")
-    docs = make_ged(app_ctx).documents(organisation_id=clients["garage"])
+    docs = app_ctx.open_ged().documents(organisation_id=clients["garage"])
     assert [d.filename for d in docs] == ["photo chantier.txt"]
 
 

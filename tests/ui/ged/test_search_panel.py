@@ -15,7 +15,6 @@ from microcrm.app import AppContext
 from microcrm.crm.parties import OrganisationRecord, save_organisation
 from microcrm.ged.search import SearchHit, SearchResults
 from microcrm.ui.ged import common
-from microcrm.ui.ged.common import make_ged
 from microcrm.ui.ged.index_service import IndexService, SearchReply
 from microcrm.ui.ged.search_panel import HTML_ROLE, SearchPanel
 from microcrm.ui.main_window import MainWindow
@@ -50,7 +49,7 @@ def filed(app_ctx: AppContext, tmp_path: Path) -> dict[str, int]:
         footer="Devis valable un mois",
     )
     relance = make_pdf(folder / "Relance facture.pdf", ["Relance : facture F2025-012 impayée"])
-    ged = make_ged(app_ctx)
+    ged = app_ctx.open_ged()
     try:
         ids = {
             "facture": ged.add_files([facture], organisation_id=martin)[0].document_id,
@@ -73,7 +72,7 @@ def index(app_ctx: AppContext) -> Iterator[IndexService]:
 def panel(
     qtbot: QtBot, app_ctx: AppContext, index: IndexService, filed: dict[str, int]
 ) -> SearchPanel:
-    widget = SearchPanel(make_ged(app_ctx), index)
+    widget = SearchPanel(app_ctx.open_ged(), index)
     qtbot.addWidget(widget)
     widget.resize(620, 640)
     with qtbot.waitSignal(index.opened, timeout=WAIT_MS):
