@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from microcrm.app import AppContext, Paths, Settings
+from microcrm.app import AppContext
 from microcrm.crm.addresses import AddressRecord, load_person_address, save_person_address
 from microcrm.crm.bases import PERSON_TRASH
 from microcrm.crm.lists import ListQuery
@@ -32,11 +32,7 @@ from microcrm.ui.main_window import MainWindow
 from microcrm.ui.record import links
 from microcrm.ui.record.person_sheet import PersonSheet, open_person_sheet
 from microcrm.ui.record.sheet import OrganisationSheet
-
-
-@pytest.fixture
-def ctx(sqlite_db: Database) -> AppContext:
-    return AppContext(Paths.for_user(), Settings(user_login="test"), sqlite_db)
+from tests.ui.record.helpers import conflict_exec
 
 
 def _id(record: PersonRecord) -> int:
@@ -317,19 +313,6 @@ def test_phone_and_mail_links(
     assert not ident.call_button.isEnabled()
 
 
-def _conflict_exec(
-    choices: dict[str, str], seen: list[dict[str, tuple[str, str, str]]]
-) -> Callable[[ConflictDialog], int]:
-    def run(dialog: ConflictDialog) -> int:
-        seen.append({f.name: (f.base, f.theirs, f.mine) for f in dialog.fields})
-        for name, side in choices.items():
-            dialog.choose(name, side)
-        dialog.save_button.click()
-        return dialog.result()
-
-    return run
-
-
 def test_two_sheets_on_one_person_merge_then_conflict(
     open_person: Callable[..., PersonSheet], elise: PersonRecord, sqlite_db: Database,
     monkeypatch: pytest.MonkeyPatch,
@@ -350,7 +333,7 @@ def test_two_sheets_on_one_person_merge_then_conflict(
     mine.identity.last_name.setText("Roy")
     mine.identity.mobile.setText("07 68 10 20 31")
     seen: list[dict[str, tuple[str, str, str]]] = []
-    monkeypatch.setattr(ConflictDialog, "exec", _conflict_exec({"last_name": "theirs"}, seen))
+    monkeypatch.setattr(ConflictDialog, "exec", conflict_exec({"last_name": "theirs"}, seen))
     assert mine.save()
     assert seen == [{
         "last_name": ("Durand", "Durand-Roy", "Roy"),

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from microcrm.app import AppContext, Paths, Settings
+from microcrm.app import AppContext
 from microcrm.crm.addresses import AddressRecord, load_primary_address, save_primary_address
 from microcrm.crm.contacts import ContactRecord, list_contacts, save_contact
 from microcrm.crm.parties import (
@@ -27,13 +27,9 @@ from microcrm.ui.record import links
 from microcrm.ui.record.contacts_tab import ContactDialog, ContactTableModel
 from microcrm.ui.record.history_tab import HistoryTableModel
 from microcrm.ui.record.sheet import CANCEL, DISCARD, SAVE, OrganisationSheet
+from tests.ui.record.helpers import conflict_exec
 
 VALID_SIRET = "73282932000074"
-
-
-@pytest.fixture
-def ctx(sqlite_db: Database) -> AppContext:
-    return AppContext(Paths.for_user(), Settings(user_login="test"), sqlite_db)
 
 
 @pytest.fixture
@@ -378,22 +374,6 @@ def test_live_block_costs_under_10_ms_per_keystroke(
     assert per_key < 0.010, f"{per_key * 1000:.2f} ms per keystroke"
 
 
-def _conflict_exec(
-    choices: dict[str, str], seen: list[dict[str, tuple[str, str, str]]],
-    during: Callable[[], None] | None = None,
-) -> Callable[[ConflictDialog], int]:
-    def run(dialog: ConflictDialog) -> int:
-        seen.append({f.name: (f.base, f.theirs, f.mine) for f in dialog.fields})
-        if during is not None:
-            during()
-        for name, side in choices.items():
-            dialog.choose(name, side)
-        dialog.save_button.click()
-        return dialog.result()
-
-    return run
-
-
 def test_two_sheets_on_one_record_merge_then_conflict(
     open_sheet: Callable[[int | None], OrganisationSheet],
     org: OrganisationRecord,
@@ -420,7 +400,7 @@ def test_two_sheets_on_one_record_merge_then_conflict(
     mine.identity.name.setText("Boulangerie Martin SARL")
     mine.identity.email.setText("compta@boulangerie-martin.fr")
     seen: list[dict[str, tuple[str, str, str]]] = []
-    monkeypatch.setattr(ConflictDialog, "exec", _conflict_exec({"name": "theirs"}, seen))
+    monkeypatch.setattr(ConflictDialog, "exec", conflict_exec({"name": "theirs"}, seen))
     assert mine.save()
     assert seen == [{
         "email": ("contact@boulangerie-martin.fr", "fils@boulangerie-martin.fr",
@@ -468,7 +448,7 @@ def test_conflict_loops_when_the_record_changes_again(
             save_organisation(sqlite_db, replace(current, name="Martin Père & Fils"), current)
 
     seen: list[dict[str, tuple[str, str, str]]] = []
-    monkeypatch.setattr(ConflictDialog, "exec", _conflict_exec({}, seen, meanwhile))
+    monkeypatch.setattr(ConflictDialog, "exec", conflict_exec({}, seen, meanwhile))
     assert sheet.save()
     assert [s["name"][1] for s in seen] == ["Martin Frères", "Martin Père & Fils"]
     assert load_organisation(sqlite_db, _org_id(org)).name == "Martin & Cie"
