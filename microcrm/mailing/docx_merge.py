@@ -1,19 +1,34 @@
-"""DOCX mail merge: Word MERGEFIELD fields and ``{{ champ }}`` tags, one DOCX for the whole run.
+"""DOCX mail merge: Word fields and ``{{ champ }}`` tags, one DOCX for the whole run.
 
-The template is prepared once: every MERGEFIELD — simple (``w:fldSimple``) or
-complex (``w:fldChar`` begin/separate/end with its instruction split over any
-number of runs) — becomes a ``{{ champ }}`` tag, and tags that Word split
-across runs (spell-check marks, formatting changes) are joined into their first
-run. The body is then serialised once to a string and each letter is a plain
-string substitution of that body (values XML-escaped, line breaks as
-``<w:br/>``), so a 1,000-letter merge costs 1,000 substitutions and one parse-free
-concatenation — no per-letter document object, nothing quadratic.
+Every part that prints is merged: the body, headers and footers (first page,
+even pages, default), footnotes and endnotes, and the text boxes inside any
+of them (VML or DrawingML shapes), tables included. The fields themselves —
+simple or complex, nested, MERGEFIELD with its switches, IF, QUOTE, MERGEREC —
+are read by :mod:`microcrm.mailing.wordfields`, which also refuses up front
+what cannot be merged right (NEXT, SKIPIF, ASK, FILLIN…), naming the field
+and where it is. Comments do not print and are left alone.
+
+The template is prepared once: each field and tag becomes a placeholder and
+a compiled *slot*. The body is then serialised once to a string and each
+letter is a substitution of that body's placeholders (values XML-escaped,
+line breaks as ``<w:br/>``), so a 1,000-letter merge costs 1,000
+substitutions and one concatenation — no per-letter document object, nothing
+quadratic. Footnotes and endnotes are copied for each letter (their ids made
+unique, like bookmarks and pictures), so each letter's notes carry its own
+values.
 
 Letters are separated the way Word's own « fusionner vers un nouveau document »
 does it: a « section break, next page » after each letter, whose section
 restarts page numbering, so ``PAGE`` fields count within each letter while
-headers and footers stay those of the template. Headers and footers may only
-use run-level fields (date, our company, custom fields).
+headers and footers stay those of the template. Headers and footers are
+printed the same on every letter: only run-level fields (date, our company,
+custom fields) may appear there. The result drops the template's link to its
+Word data source (``w:mailMerge``), so Word opens it as a plain document.
+
+Before anything is written, the produced document gets a last look
+(:func:`microcrm.mailing.wordfields.leftovers`): a merge field, a tag or a
+« «Champ» » marker left in a part that prints stops the run with a French
+message instead of reaching paper.
 
 LibreOffice, when installed (``soffice`` or ``libreoffice`` on PATH), converts
 the result to PDF (:func:`docx_to_pdf`); it is optional.
@@ -24,6 +39,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -32,33 +48,43 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from lxml import etree  # type: ignore[import-untyped]
 
 from microcrm.mailing.errors import RunCancelledError, TemplateError, UnknownFieldError
-from microcrm.mailing.fields import (
-    FIELDS_BY_NAME,
-    TAG,
-    MergeContext,
-    field_key,
-    known_fields,
-    merge_values,
-    run_values,
-)
+from microcrm.mailing.fields import MergeContext, field_key, known_fields, merge_values, run_values
 from microcrm.mailing.recipients import Recipient
+from microcrm.mailing.wordfields import (
+    MARKERS,
+    PLACEHOLDER,
+    Compiler,
+    FieldUse,
+    Slot,
+    Story,
+    Values,
+    leftovers,
+    shared_recipient_fields,
+    stories,
+)
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 W = f"{{{W_NS}}}"
 DOCUMENT = "word/document.xml"
-_HEADER_FOOTER = re.compile(r"^word/(header|footer)\d*\.xml$")
-_MERGEFIELD = re.compile(r'^\s*MERGEFIELD\s+("([^"]+)"|(\S+))', re.IGNORECASE)
+RELS = "word/_rels/document.xml.rels"
+SETTINGS = "word/settings.xml"
 _START, _END = "<!--mcrm-body-start-->", "<!--mcrm-body-end-->"
-_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SEPARATORS = frozenset({"separator", "continuationSeparator", "continuationNotice"})
+#: Note parts: relationship type → (note element, French name of one note).
+_NOTES = {
+    "footnotes": ("footnote", "la note de bas de page"),
+    "endnotes": ("endnote", "la note de fin"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,139 +98,38 @@ class DocxResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A template ready to merge: zip parts, the body split around its letter content."""
+class _Notes:
+    """A footnotes or endnotes part: separators in ``head``, the notes copied per letter."""
 
+    head: str
+    block: str
+    tail: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A template ready to merge: zip parts, the body split around its letter content.
+
+    ``shared`` holds the headers and footers (filled once, run-level fields),
+    ``notes`` the footnotes and endnotes (filled for each letter), ``slots``
+    what each placeholder prints, ``uses`` every merge field and where it is.
+    """
+
+    name: str
     parts: dict[str, bytes]
     head: str
     body: str
     tail: str
     section_break: str
-    headers: dict[str, str]
-    fields: list[tuple[str, str]]
+    shared: dict[str, str]
+    notes: dict[str, _Notes]
+    slots: list[Slot]
+    uses: list[FieldUse]
 
-
-def _mergefield_name(instruction: str) -> str | None:
-    found = _MERGEFIELD.match(instruction)
-    if not found:
-        return None
-    return found.group(2) or found.group(3)
-
-
-def _tag_run(name: str, rpr: etree._Element | None) -> etree._Element:
-    run = etree.Element(f"{W}r")
-    if rpr is not None:
-        run.append(copy.deepcopy(rpr))
-    text = etree.SubElement(run, f"{W}t")
-    text.set(f"{{{XML_NS}}}space", "preserve")
-    text.text = f"{{{{ {name} }}}}"
-    return run
-
-
-def _simple_fields(root: etree._Element) -> None:
-    for fld in list(root.iter(f"{W}fldSimple")):
-        name = _mergefield_name(fld.get(f"{W}instr", ""))
-        if name is None:
-            continue
-        first_run = fld.find(f"{W}r")
-        rpr = first_run.find(f"{W}rPr") if first_run is not None else None
-        parent = fld.getparent()
-        assert parent is not None
-        parent.replace(fld, _tag_run(name, rpr))
-
-
-def _scan_field(
-    runs: list[etree._Element], start: int
-) -> tuple[int, str, etree._Element | None, bool]:
-    """From a field's ``begin`` run: (end run index, instruction, result's rPr, closed)."""
-    depth, instruction, rpr, seen_separate = 0, "", None, False
-    for j in range(start, len(runs)):
-        for child in runs[j]:
-            if child.tag == f"{W}fldChar":
-                kind = child.get(f"{W}fldCharType") or ""
-                depth += {"begin": 1, "end": -1}.get(kind, 0)
-                seen_separate = seen_separate or (kind == "separate" and depth == 1)
-            elif child.tag == f"{W}instrText" and depth == 1 and not seen_separate:
-                instruction += child.text or ""
-            elif child.tag == f"{W}t" and seen_separate and rpr is None:
-                rpr = runs[j].find(f"{W}rPr")
-        if depth == 0:
-            return j, instruction, rpr, True
-    return len(runs), instruction, rpr, False
-
-
-def _complex_fields(paragraph: etree._Element) -> None:
-    """Replace MERGEFIELD complex fields of one paragraph by tag runs."""
-    runs = list(paragraph.iter(f"{W}r"))
-    i = 0
-    while i < len(runs):
-        begin = runs[i].find(f"{W}fldChar")
-        if begin is None or begin.get(f"{W}fldCharType") != "begin":
-            i += 1
-            continue
-        end, instruction, rpr, closed = _scan_field(runs, i)
-        name = _mergefield_name(instruction)
-        if closed and name is not None:
-            parent = runs[i].getparent()
-            parent.replace(
-                runs[i], _tag_run(name, rpr if rpr is not None else runs[i].find(f"{W}rPr"))
-            )
-            for run in runs[i + 1 : end + 1]:
-                holder = run.getparent()
-                if holder is not None:
-                    holder.remove(run)
-        i = end + 1
-
-
-def _join_split_tags(paragraph: etree._Element) -> None:
-    """Move each ``{{ … }}`` tag that spans several ``w:t`` into the first of them."""
-    texts = list(paragraph.iter(f"{W}t"))
-    if len(texts) < 2:
-        return
-    joined = "".join(t.text or "" for t in texts)
-    if "{{" not in joined:
-        return
-    starts, pos = [], 0
-    for t in texts:
-        starts.append(pos)
-        pos += len(t.text or "")
-    for match in reversed(list(TAG.finditer(joined))):
-        s, e = match.span()
-        first = max(k for k in range(len(texts)) if starts[k] <= s)
-        last = max(k for k in range(len(texts)) if starts[k] < e)
-        if first == last:
-            continue
-        head = (texts[first].text or "")[: s - starts[first]]
-        tail = (texts[last].text or "")[e - starts[last] :]
-        texts[first].text = head + match.group(0)
-        texts[first].set(f"{{{XML_NS}}}space", "preserve")
-        for k in range(first + 1, last):
-            texts[k].text = ""
-        texts[last].text = tail
-        texts[last].set(f"{{{XML_NS}}}space", "preserve")
-    for t in texts:
-        if t.text and "{{" in t.text:
-            t.set(f"{{{XML_NS}}}space", "preserve")
-
-
-def _normalise(root: etree._Element) -> None:
-    _simple_fields(root)
-    for paragraph in root.iter(f"{W}p"):
-        _complex_fields(paragraph)
-        _join_split_tags(paragraph)
-
-
-def _fields_of(root: etree._Element, where: str) -> list[tuple[str, str]]:
-    found = []
-    for number, paragraph in enumerate(root.iter(f"{W}p"), start=1):
-        text = "".join(t.text or "" for t in paragraph.iter(f"{W}t"))
-        if "{%" in text:
-            raise TemplateError(
-                f"Les instructions {{% … %}} ne sont pas prises en charge ({where}, "
-                f"paragraphe {number}) : utilisez seulement des champs {{{{ champ }}}}."
-            )
-        found += [(m.group(1), f"{where}, paragraphe {number}") for m in TAG.finditer(text)]
-    return found
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        """(field as written, where) of every merge field, each place once, in order."""
+        return list(dict.fromkeys((use.name, use.where) for use in self.uses))
 
 
 def _section_break(sect: etree._Element | None) -> str:
@@ -248,32 +173,113 @@ def _read_parts(path: Path) -> dict[str, bytes]:
         raise TemplateError(f"Document Word illisible « {path.name} » : {exc}") from exc
 
 
+def _parse(data: bytes, name: str) -> etree._Element:
+    try:
+        return etree.fromstring(data)
+    except etree.XMLSyntaxError as exc:
+        raise TemplateError(f"Document Word illisible « {name} » : {exc}") from exc
+
+
+def _relationships(parts: dict[str, bytes], name: str) -> dict[str, tuple[str, str]]:
+    """The main document's relationships: id → (type, part name), external ones left out."""
+    if RELS not in parts:
+        return {}
+    found = {}
+    for rel in _parse(parts[RELS], name):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        part = target.lstrip("/") if target.startswith("/") else posixpath.join("word", target)
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        found[rel.get("Id") or ""] = (kind, posixpath.normpath(part))
+    return found
+
+
+def _header_labels(
+    root: etree._Element, rels: dict[str, tuple[str, str]], name: str
+) -> dict[str, str]:
+    """Part name → « l'en-tête de la première page du document « x » » and the like."""
+    sections = list(root.iter(f"{W}sectPr"))
+    labels: dict[str, str] = {}
+    for number, sect in enumerate(sections, start=1):
+        for ref in sect:
+            if ref.tag not in (f"{W}headerReference", f"{W}footerReference"):
+                continue
+            _, part = rels.get(ref.get(f"{{{R_NS}}}id") or "", ("", ""))
+            kind = "l'en-tête" if ref.tag == f"{W}headerReference" else "le pied de page"
+            page = {"first": " de la première page", "even": " des pages paires"}.get(
+                ref.get(f"{W}type") or "", ""
+            )
+            section = f" de la section {number}" if len(sections) > 1 else ""
+            labels.setdefault(part, f"{kind}{page}{section} du document « {name} »")
+    return labels
+
+
+def _note_numbers(root: etree._Element, kind: str) -> dict[str, int]:
+    """Note id → its number as printed (the order of the references in the body)."""
+    numbers: dict[str, int] = {}
+    for ref in root.iter(f"{W}{kind}Reference"):
+        numbers.setdefault(ref.get(f"{W}id") or "", len(numbers) + 1)
+    return numbers
+
+
+def _prepare_notes(
+    data: bytes, kind: str, numbers: dict[str, int], compiler: Compiler, name: str
+) -> _Notes:
+    """Compile each footnote (or endnote); keep them apart from the separators."""
+    element, label = _NOTES[kind]
+    root = _parse(data, name)
+    notes = [n for n in root if n.tag == f"{W}{element}" and n.get(f"{W}type") not in _SEPARATORS]
+    for position, note in enumerate(notes, start=1):
+        number = numbers.get(note.get(f"{W}id") or "", position)
+        for story in stories(Story(note, f"{label} n° {number} du document « {name} »")):
+            compiler.story(story)
+        root.remove(note)
+    root.append(etree.Comment("mcrm-body-start"))
+    root.extend(notes)
+    root.append(etree.Comment("mcrm-body-end"))
+    text = etree.tostring(root, encoding="unicode")
+    head, _, rest = text.partition(_START)
+    block, _, tail = rest.partition(_END)
+    return _Notes(_DECLARATION + head, block, tail)
+
+
 def prepare(path: Path) -> _Prepared:
-    """Read and normalise a template; report its fields (nothing is checked yet).
+    """Read a template and compile every part that prints (nothing is checked yet).
 
     Raises:
-        TemplateError: not a readable DOCX, or it uses ``{% … %}`` instructions.
+        TemplateError: not a readable DOCX, or a field or tag that cannot be merged
+            (named, with where it is), or a per-recipient field in a header or footer.
     """
+    name = path.name
     parts = _read_parts(path)
     if DOCUMENT not in parts:
-        raise TemplateError(f"« {path.name} » n'est pas un document Word (.docx).")
-    try:
-        root = etree.fromstring(parts[DOCUMENT])
-    except etree.XMLSyntaxError as exc:
-        raise TemplateError(f"Document Word illisible « {path.name} » : {exc}") from exc
-    _normalise(root)
-    fields = _fields_of(root, f"le document « {path.name} »")
-    headers: dict[str, str] = {}
-    for name in sorted(parts):
-        if _HEADER_FOOTER.match(name):
-            part = etree.fromstring(parts[name])
-            _normalise(part)
-            label = "l'en-tête" if "header" in name else "le pied de page"
-            fields += _fields_of(part, f"{label} du document « {path.name} »")
-            headers[name] = etree.tostring(part, encoding="unicode")
+        raise TemplateError(f"« {name} » n'est pas un document Word (.docx).")
+    root = _parse(parts[DOCUMENT], name)
     body = root.find(f"{W}body")
     if body is None:
-        raise TemplateError(f"« {path.name} » n'a pas de corps de document.")
+        raise TemplateError(f"« {name} » n'a pas de corps de document.")
+    rels = _relationships(parts, name)
+    compiler = Compiler()
+    for story in stories(Story(body, f"le corps du document « {name} »")):
+        compiler.story(story)
+    labels = _header_labels(root, rels, name)
+    shared: dict[str, str] = {}
+    notes: dict[str, _Notes] = {}
+    for kind, part_name in sorted(set(rels.values()), key=lambda r: r[1]):
+        if part_name not in parts:
+            continue
+        if kind in ("header", "footer"):
+            part = _parse(parts[part_name], name)
+            default = "l'en-tête" if kind == "header" else "le pied de page"
+            label = labels.get(part_name, f"{default} du document « {name} »")
+            for story in stories(Story(part, label, shared=True)):
+                compiler.story(story)
+            shared[part_name] = _DECLARATION + etree.tostring(part, encoding="unicode")
+        elif kind in _NOTES:
+            numbers = _note_numbers(root, _NOTES[kind][0])
+            notes[part_name] = _prepare_notes(parts[part_name], kind, numbers, compiler, name)
+    shared_recipient_fields(compiler.uses)
     sect = body.find(f"{W}sectPr")
     if sect is not None and sect is body[-1]:
         body.remove(sect)
@@ -287,61 +293,143 @@ def prepare(path: Path) -> _Prepared:
     text = etree.tostring(root, encoding="unicode")
     head, _, rest = text.partition(_START)
     content, _, tail = rest.partition(_END)
-    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + head
-    return _Prepared(parts, head, content, tail, _section_break(sect), headers, fields)
+    return _Prepared(
+        name,
+        parts,
+        _DECLARATION + head,
+        content,
+        tail,
+        _section_break(sect),
+        shared,
+        notes,
+        compiler.slots,
+        compiler.uses,
+    )
 
 
 def docx_fields(path: Path) -> list[tuple[str, str]]:
-    """(field as written, where) of every MERGEFIELD and ``{{ champ }}`` of a DOCX template."""
+    """(field as written, where) of every merge field and ``{{ champ }}`` of a DOCX template.
+
+    Raises:
+        TemplateError: the template cannot be merged (see :func:`prepare`).
+    """
     return prepare(path).fields
 
 
-def _check(prepared: _Prepared, context: MergeContext) -> None:
-    known = known_fields(context.custom)
-    for name, where in prepared.fields:
-        key = field_key(name)
-        if key not in known:
-            raise UnknownFieldError(name, where, known)
-        in_header = where.startswith(("l'en-tête", "le pied"))
-        if in_header and key in FIELDS_BY_NAME and FIELDS_BY_NAME[key].per_recipient:
-            raise TemplateError(
-                f"Le champ « {name} » change pour chaque destinataire : il ne peut pas être "
-                f"dans {where} ; placez-le dans le corps du document."
-            )
+def check_docx(path: Path, custom: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """Check a DOCX template before any file is written; return the fields it uses.
+
+    Raises:
+        UnknownFieldError: naming every field that is neither in the catalogue nor custom.
+        TemplateError: the template cannot be merged (see :func:`prepare`).
+    """
+    prepared = prepare(path)
+    _check(prepared, known_fields(custom))
+    return prepared.fields
 
 
-def _fill(text: str, values: dict[str, str]) -> str:
-    def value(match: re.Match[str]) -> str:
-        found = values.get(field_key(match.group(1)))
-        if found is None:
-            return match.group(0)
-        return escape(found).replace("\n", _BREAK)
-
-    return TAG.sub(value, text)
+def _check(prepared: _Prepared, known: set[str]) -> None:
+    unknown = [(n, w) for n, w in prepared.fields if field_key(n) not in known]
+    if unknown:
+        (name, where), others = unknown[0], unknown[1:]
+        raise UnknownFieldError(name, where, known, others=others)
 
 
-_IDS = re.compile(r'(<wp:docPr\b[^>]*?\bid="|<w:bookmark(?:Start|End)\b[^>]*?\bw:id=")(\d+)"')
+def _fill(text: str, slots: Sequence[Slot], values: Values) -> str:
+    return PLACEHOLDER.sub(lambda m: slots[int(m.group(1))].xml(values), text)
+
+
+_IDS = re.compile(
+    r'(<wp:docPr\b[^>]*?\bid="|<w:bookmark(?:Start|End)\b[^>]*?\bw:id="'
+    r'|<w:(?:footnote|endnote)(?:Reference)?\b[^>]*?\bw:id=")(\d+)"'
+)
 _ID_STEP = 100_000
 
 
 def _renumber(letter: str, index: int) -> str:
-    """Unique drawing and bookmark ids per letter (Word reports duplicates as damage)."""
+    """Unique drawing, bookmark and note ids per letter (Word reports duplicates as damage)."""
     if not index:
         return letter
     return _IDS.sub(lambda m: f'{m.group(1)}{int(m.group(2)) + index * _ID_STEP}"', letter)
 
 
-def _write_docx(
-    prepared: _Prepared, target: io.BufferedIOBase | Path, document: str, run_level: dict[str, str]
-) -> None:
+def _markers(values: Values) -> set[str]:
+    """Markers (``{{``, « «x» ») the recipient's own data holds: printing them is right."""
+    return {m for value in values.fields.values() for m in MARKERS.findall(value)}
+
+
+def _settings(data: bytes) -> bytes:
+    """The settings without the link to Word's data source (Word would ask to query it)."""
+    if b"mailMerge" not in data:
+        return data
+    root = etree.fromstring(data)
+    for link in root.findall(f"{W}mailMerge"):
+        root.remove(link)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return out
+
+
+class _Letters:
+    """The merged parts of a run (or of one letter), letter after letter."""
+
+    def __init__(self, prepared: _Prepared, context: MergeContext) -> None:
+        self.prepared = prepared
+        self.context = context
+        self.run_level = Values(run_values(context), context.run_date, 0)
+        self.allowed = _markers(self.run_level)
+        self.body: list[str] = []
+        self.notes: dict[str, list[str]] = {name: [] for name in prepared.notes}
+
+    def add(self, recipient: Recipient, number: int, index: int) -> None:
+        """Letter ``number`` (from 1) for ``recipient``; ``index`` makes its ids unique."""
+        prepared = self.prepared
+        values = Values(merge_values(recipient, self.context), self.context.run_date, number)
+        self.allowed |= _markers(values)
+        if self.body:
+            self.body.append(prepared.section_break)
+        self.body.append(_renumber(_fill(prepared.body, prepared.slots, values), index))
+        for name, notes in prepared.notes.items():
+            self.notes[name].append(_renumber(_fill(notes.block, prepared.slots, values), index))
+
+    def parts(self) -> dict[str, bytes]:
+        """Every part of the produced DOCX, checked: nothing unmerged reaches paper.
+
+        Raises:
+            TemplateError: something was left unmerged (nothing should be written).
+        """
+        prepared = self.prepared
+        document = prepared.head + "".join(self.body) + prepared.tail
+        printed = {DOCUMENT: document}
+        for name, notes in prepared.notes.items():
+            printed[name] = notes.head + "".join(self.notes[name]) + notes.tail
+        for name, xml in prepared.shared.items():
+            printed[name] = _fill(xml, prepared.slots, self.run_level)
+        self._last_look(printed)
+        out = dict(prepared.parts)
+        out.update({name: text.encode("utf-8") for name, text in printed.items()})
+        if SETTINGS in out:
+            out[SETTINGS] = _settings(out[SETTINGS])
+        return out
+
+    def _last_look(self, printed: dict[str, str]) -> None:
+        allowed = frozenset(self.allowed)
+        for name, text in printed.items():
+            root = etree.fromstring(text.encode("utf-8"))
+            story = root.find(f"{W}body") if name == DOCUMENT else root
+            label = "le corps" if name == DOCUMENT else f"la partie {name}"
+            found = leftovers(Story(story, f"{label} du document produit"), allowed)
+            if found is not None:
+                raise TemplateError(
+                    f"Fusion arrêtée : un champ non remplacé serait imprimé dans "
+                    f"« {self.prepared.name} » : {found}. Aucun fichier n'a été écrit ; "
+                    "corrigez le modèle ou signalez-le."
+                )
+
+
+def _write_docx(target: io.BufferedIOBase | Path, parts: dict[str, bytes]) -> None:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for name, data in prepared.parts.items():
-            if name == DOCUMENT:
-                out.writestr(name, document.encode("utf-8"))
-            elif name in prepared.headers:
-                out.writestr(name, _fill(prepared.headers[name], run_level).encode("utf-8"))
-            else:
-                out.writestr(name, data)
+        for name, data in parts.items():
+            out.writestr(name, data)
 
 
 def merge_docx(
@@ -356,34 +444,34 @@ def merge_docx(
 ) -> DocxResult:
     """Merge every recipient into one DOCX at ``output`` (and a PDF beside it if asked).
 
-    Fields are checked before anything is written; the file appears only when
-    complete. ``to_pdf`` converts with LibreOffice when it is installed
-    (``pdf_path`` stays None otherwise).
+    Fields are checked before anything is written, the produced document once
+    more before it is written; the file appears only when complete. ``to_pdf``
+    converts with LibreOffice when it is installed (``pdf_path`` stays None
+    otherwise).
 
     Raises:
         UnknownFieldError: a field is not in the catalogue nor a custom field.
-        TemplateError: unreadable template, or a per-recipient field in a header.
+        TemplateError: unreadable template, a field or tag that cannot be merged,
+            a per-recipient field in a header, or something left unmerged.
         RunCancelledError: cancelled (no file is left).
     """
     prepared = prepare(template_path)
-    _check(prepared, context)
-    pieces: list[str] = []
+    _check(prepared, known_fields(context.custom))
+    letters = _Letters(prepared, context)
     total = len(recipients)
     for index, recipient in enumerate(recipients):
         if cancel is not None and index % 50 == 0 and cancel():
             raise RunCancelledError()
-        if index:
-            pieces.append(prepared.section_break)
-        pieces.append(_renumber(_fill(prepared.body, merge_values(recipient, context)), index))
+        letters.add(recipient, index + 1, index)
         if progress is not None and (index % 50 == 0 or index + 1 == total):
             progress(index + 1, total, "Lettres")
-    document = prepared.head + "".join(pieces) + prepared.tail
+    parts = letters.parts()
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".fusion-", suffix=".docx.part", dir=output.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        _write_docx(prepared, tmp, document, run_values(context))
+        _write_docx(tmp, parts)
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
@@ -400,14 +488,17 @@ def merge_docx(
 def docx_letters(
     template_path: Path, recipients: Sequence[Recipient], *, context: MergeContext
 ) -> Iterator[bytes]:
-    """One single-letter DOCX per recipient, in order (the GED copies of a DOCX run)."""
+    """One single-letter DOCX per recipient, in order (the GED copies of a DOCX run).
+
+    Each copy gets the same last look as a whole run.
+    """
     prepared = prepare(template_path)
-    _check(prepared, context)
-    run_level = run_values(context)
-    for recipient in recipients:
+    _check(prepared, known_fields(context.custom))
+    for number, recipient in enumerate(recipients, start=1):
+        letter = _Letters(prepared, context)
+        letter.add(recipient, number, 0)
         buffer = io.BytesIO()
-        letter = _fill(prepared.body, merge_values(recipient, context))
-        _write_docx(prepared, buffer, prepared.head + letter + prepared.tail, run_level)
+        _write_docx(buffer, letter.parts())
         yield buffer.getvalue()
 
 

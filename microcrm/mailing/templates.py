@@ -20,8 +20,8 @@ import tomli_w
 
 from microcrm.errors import ValidationError
 from microcrm.mailing import richtext
-from microcrm.mailing.errors import TemplateError
-from microcrm.mailing.fields import check_fields, field_key, find_tags
+from microcrm.mailing.errors import TemplateError, UnknownFieldError
+from microcrm.mailing.fields import field_key, find_tags, known_fields
 from microcrm.mailing.resources import resource_path
 
 USER_FOLDER = "modeles"
@@ -257,8 +257,26 @@ def custom_names(template: Template) -> list[str]:
     return []
 
 
-def check_template(template: Template, custom: list[str] | tuple[str, ...] = ()) -> None:
-    """Raise :class:`~microcrm.mailing.errors.UnknownFieldError` on the first unknown field."""
+def check_template(
+    template: Template, custom: list[str] | tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """Check every merge field before anything is produced; return (field, where) of each.
+
+    A DOCX template is read whole (body, headers, footers, notes, text boxes):
+    a Word field that cannot be merged is refused there, named with where it is.
+
+    Raises:
+        UnknownFieldError: naming every field that is neither known nor custom.
+        TemplateError: a DOCX template that cannot be merged as it is.
+    """
     known = [*custom, *custom_names(template)]
-    for name, where in template_fields(template):
-        check_fields([name], where, known)
+    if isinstance(template, DocxTemplateFile):
+        from microcrm.mailing.docx_merge import check_docx
+
+        return check_docx(template.path, known)
+    found = template_fields(template)
+    unknown = [(name, where) for name, where in found if field_key(name) not in known_fields(known)]
+    if unknown:
+        (name, where), others = unknown[0], unknown[1:]
+        raise UnknownFieldError(name, where, known_fields(known), others=others)
+    return found

@@ -107,7 +107,7 @@ def test_unknown_mergefield_before_output(
     with pytest.raises(UnknownFieldError) as caught:
         merge_docx(template, _recipients(mail_base), out, context=context)
     assert caught.value.field == "Numéro client"
-    assert "le document « modele.docx », paragraphe 1" in caught.value.message
+    assert "le corps du document « modele.docx », paragraphe 1" in caught.value.message
     assert not out.exists()
     custom = MergeContext(context.company, context.run_date, {"numero_client": "42"})
     merge_docx(template, _recipients(mail_base)[:1], out, context=custom)
