@@ -15,13 +15,16 @@ A frozen app must call ``multiprocessing.freeze_support()`` at start.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import datetime as dt
 import email
 import email.utils
 import logging
 import multiprocessing
 import os
+import signal
 import stat
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email import policy
@@ -40,7 +43,9 @@ MAX_EMAIL_DEPTH: Final = 3
 DEFAULT_TIMEOUT: Final = 60.0
 """Seconds one file may take in a worker before it is abandoned."""
 NOTE_TIMEOUT: Final = "extraction trop longue (abandonnée)"
-NOTE_MSG: Final = "format .msg : enregistrez le message en .eml"
+NOTE_MSG_DAMAGED: Final = "message Outlook illisible ou endommagé"
+NOTE_BROKEN: Final = "fichier illisible ou endommagé"
+"""A reader failed in a way nobody foresaw: the file is still filed, with this note."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +64,16 @@ _IMAGE_EXTS: Final = frozenset(
     (".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".bmp", ".webp", ".heic")
 )
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OOXML_EXTS: Final = frozenset((".docx", ".xlsx", ".pptx", ".docm", ".xlsm"))
+_OOXML_EXTS: Final = frozenset((".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm", ".ppsx"))
 _PDF_OR_ZIP: Final = {
     ".pdf": "pdf",
     ".docx": "docx",
     ".docm": "docx",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".pptx": "pptx",
+    ".pptm": "pptx",
+    ".ppsx": "pptx",
     ".odt": "odf",
     ".ods": "odf",
     ".odp": "odf",
@@ -73,7 +81,7 @@ _PDF_OR_ZIP: Final = {
 
 
 def _zip_kind(src: Source) -> str:
-    """``docx``, ``xlsx``, ``odf`` or ``zip`` from the names inside a ZIP package."""
+    """``docx``, ``xlsx``, ``pptx``, ``odf`` or ``zip`` from the names inside a ZIP package."""
     import zipfile
 
     try:
@@ -83,6 +91,8 @@ def _zip_kind(src: Source) -> str:
                 return "docx"
             if "xl/workbook.xml" in names:
                 return "xlsx"
+            if "ppt/presentation.xml" in names:
+                return "pptx"
             if "content.xml" in names and "mimetype" in names:
                 mime = pkg.read("mimetype").decode("ascii", "replace")
                 if mime.startswith("application/vnd.oasis.opendocument"):
@@ -137,9 +147,8 @@ def _looks_like_email(head: bytes) -> bool:
 
 
 _FAILURE_NOTES: Final = {
-    "msg": NOTE_MSG,
-    "encrypted-office": "fichier protégé par mot de passe",
-    "ole": "ancien format Office (.doc, .xls) : enregistrez-le en .docx ou .xlsx",
+    "encrypted-office": readers.NOTE_PASSWORD,
+    "ole": "ancien format Office (.doc, .xls, .ppt) : enregistrez-le en .docx, .xlsx ou .pptx",
     "image": "image : pas de texte à lire (pas de reconnaissance de caractères)",
     "broken-zip": "fichier endommagé (archive illisible)",
     "zip": "archive ZIP : contenu non lu",
@@ -159,6 +168,7 @@ _READERS: Final[dict[str, Callable[[Source], str]]] = {
     "pdf": readers.read_pdf,
     "docx": readers.read_docx,
     "xlsx": readers.read_xlsx,
+    "pptx": readers.read_pptx,
     "odf": readers.read_odf,
     "rtf": readers.read_rtf,
     "html": readers.read_html,
@@ -180,16 +190,21 @@ def _read(src: Source, name: str, depth: int) -> Extraction:
     refusal = _refusal(kind, name)
     if refusal:
         return Extraction("", refusal)
-    simple = _READERS
     try:
-        text = email_text(readers.read_bytes(src), depth) if kind == "eml" else simple[kind](src)
+        if kind == "eml":
+            text = email_text(readers.read_bytes(src), depth)
+        elif kind == "msg":
+            text = msg_text(src, depth)
+        else:
+            text = _READERS[kind](src)
     except Unreadable as exc:
         return Extraction("", exc.reason)
     except OSError:
         raise  # the file itself could not be read: extract_text says so
     except Exception:  # a reader library choking on a malformed file: never fail the filing
-        log.warning("extraction failed for %s", name, exc_info=True)
-        return Extraction("", "fichier illisible ou endommagé")
+        # Debug level: the note tells the user; a traceback on the console would not help.
+        log.debug("extraction failed for %s", name, exc_info=True)
+        return Extraction("", NOTE_BROKEN)
     text = text.strip()[: readers.MAX_TEXT]
     if not text:
         return Extraction("", "document sans texte")
@@ -206,6 +221,9 @@ def extract_text(path: Path, *, filename: str | None = None) -> Extraction:
         return _read(path, name, 0)
     except OSError as exc:
         return Extraction("", f"fichier illisible : {exc.strerror or exc}")
+    except Exception:  # e.g. while sniffing the format: still a note, never a traceback
+        log.debug("extraction failed for %s", name, exc_info=True)
+        return Extraction("", NOTE_BROKEN)
 
 
 def extract_bytes(data: bytes, filename: str) -> Extraction:
@@ -214,6 +232,9 @@ def extract_bytes(data: bytes, filename: str) -> Extraction:
         return _read(data, filename, 0)
     except OSError as exc:
         return Extraction("", f"fichier illisible : {exc.strerror or exc}")
+    except Exception:
+        log.debug("extraction failed for %s", filename, exc_info=True)
+        return Extraction("", NOTE_BROKEN)
 
 
 # -- e-mail ----------------------------------------------------------------------------------
@@ -279,13 +300,123 @@ def _attachment_text(part: Message, name: str, depth: int) -> str:
     else:
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
+    return _attached_text(head, data, name, depth)
+
+
+def _attached_text(head: str, data: bytes, name: str, depth: int) -> str:
+    """An attachment's heading line, then its text or, in brackets, why it has none."""
     found = _read(data, name, depth + 1)
     if found.note:
         return f"{head}\n({found.note})"
     return f"{head}\n{found.text}"
 
 
+# -- Outlook .msg ----------------------------------------------------------------------------
+
+
+def msg_text(src: Source, depth: int = 0) -> str:
+    """An Outlook ``.msg`` file in the layout of :func:`email_text`, read by extract-msg.
+
+    Header lines, body (plain text, else HTML as text), then each attachment's
+    text (an attached message in turn). Another Outlook item (a contact, a
+    meeting, a task) gives what it has: its subject and body.
+    """
+    import extract_msg
+    from extract_msg.enums import ErrorBehavior
+
+    readers.quiet_libraries()
+    tolerant = (
+        ErrorBehavior.ATTACH_SUPPRESS_ALL | ErrorBehavior.RTFDE | ErrorBehavior.STANDARDS_VIOLATION
+    )
+    try:
+        msg = extract_msg.openMsg(
+            str(src) if isinstance(src, Path) else src, strict=False, errorBehavior=tolerant
+        )
+    except Exception as exc:  # olefile and extract-msg errors of a damaged file
+        raise Unreadable(NOTE_MSG_DAMAGED) from exc
+    try:
+        return _outlook_text(msg, depth)
+    finally:
+        msg.close()
+
+
+def _field(item: object, attr: str) -> object:
+    """One property of an Outlook item; None when absent or malformed (not the whole item)."""
+    try:
+        return getattr(item, attr, None)
+    except Exception:  # extract-msg decodes properties lazily: a bad one raises here
+        return None
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).replace("\x00", " ").split()) if value else ""
+
+
+def _outlook_text(msg: object, depth: int) -> str:
+    lines = []
+    for attr, label in (("sender", "De"), ("to", "À"), ("cc", "Cc"), ("subject", "Objet")):
+        value = _one_line(_field(msg, attr))
+        if value:
+            lines.append(f"{label} : {value}")
+    when = _field(msg, "date")
+    if isinstance(when, dt.datetime):
+        lines.append(f"Date : {short_date(when.astimezone() if when.tzinfo else when)}")
+    parts = ["\n".join(lines), _outlook_body(msg)]
+    attachments = _field(msg, "attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        parts.append(_outlook_attachment(attachment, depth))
+    return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+def _outlook_body(msg: object) -> str:
+    body = _field(msg, "body")
+    if isinstance(body, str) and body.strip():
+        return body.replace("\x00", "").replace("\r\n", "\n")
+    html = _field(msg, "htmlBody")
+    if isinstance(html, bytes) and html.strip():
+        return readers.read_html(html)
+    return ""
+
+
+def _outlook_attachment(attachment: object, depth: int) -> str:
+    from extract_msg.msg_classes import MSGFile
+
+    name = (
+        _one_line(
+            _field(attachment, "longFilename")
+            or _field(attachment, "displayName")
+            or _field(attachment, "shortFilename")
+        )
+        or "pièce jointe"
+    )
+    data = _field(attachment, "data")
+    if isinstance(data, MSGFile) and not name.lower().endswith(".msg"):
+        name += ".msg"
+    head = f"--- Pièce jointe : {name} ---"
+    if depth >= MAX_EMAIL_DEPTH:
+        return head
+    if isinstance(data, bytes):
+        return _attached_text(head, data, name, depth)
+    if isinstance(data, MSGFile):
+        return f"{head}\n{_outlook_text(data, depth + 1)}"
+    return head  # a link to a file elsewhere, a broken attachment: its name only
+
+
 # -- worker processes ------------------------------------------------------------------------
+
+
+def _worker_start() -> None:
+    """Set up a worker process so that nothing it meets prints on the user's console.
+
+    Readers turn a bad file into a note; what the libraries log or warn about
+    it would only reach stderr (with no handler, logging prints warnings there
+    itself). A Ctrl+C in the terminal stops the worker quietly: the parent
+    process reports the interruption.
+    """
+    logging.getLogger().addHandler(logging.NullHandler())
+    warnings.simplefilter("ignore")
+    readers.quiet_libraries()
+    signal.signal(signal.SIGINT, lambda _signum, _frame: os._exit(130))
 
 
 def _job(path: str, filename: str | None) -> tuple[str, str | None]:
@@ -349,7 +480,9 @@ class ExtractorPool:
         if self._executor is None:
             self._ready.clear()
             self._executor = cf.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start,
             )
             probe = self._executor.submit(os.getpid)
             probe.add_done_callback(lambda _f: self._ready.set())

@@ -12,15 +12,24 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import logging
+import posixpath
 import re
+import time
+import warnings
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, BinaryIO, Final, cast
 from xml.etree import ElementTree as ET
 
 from microcrm.text import short_date, short_datetime
+
+if TYPE_CHECKING:
+    from lxml import etree  # type: ignore[import-untyped]
+    from pypdf import PageObject
 
 Source = Path | bytes
 MAX_TEXT: Final = 2_000_000
@@ -28,6 +37,27 @@ MAX_TEXT: Final = 2_000_000
 MAX_PDF_PAGES: Final = 2000
 MAX_CELLS: Final = 400_000
 """Spreadsheet cells read at most."""
+MAX_XML_PART: Final = 20_000_000
+"""Bytes of one XML part of a presentation read at most (a bigger slide is skipped)."""
+NOTE_PASSWORD: Final = "fichier protégé par mot de passe"
+"""A file that opens only with a password the GED does not know (PDF, Office)."""
+
+#: Loggers of the reader libraries: they log each oddity of a malformed file (pypdf one line
+#: per broken object). A file they cannot read becomes a note; their logs would only reach
+#: the user's console.
+_LIBRARY_LOGGERS: Final = ("pypdf", "pdfminer", "extract_msg", "olefile", "RTFDE")
+_quiet = False
+
+
+def quiet_libraries() -> None:
+    """Silence the reader libraries' logging and warnings (idempotent, cheap)."""
+    global _quiet  # noqa: PLW0603 - once per process
+    for name in _LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    if not _quiet:
+        _quiet = True
+        pattern = "|".join(_LIBRARY_LOGGERS)
+        warnings.filterwarnings("ignore", module=rf"({pattern})(\.|$)")
 
 
 class Unreadable(Exception):  # noqa: N818 - a reason, not a programming error
@@ -177,50 +207,154 @@ def read_rtf(src: Source) -> str:
 
 #: Fewer visible characters than this per page means no text layer (a scan).
 _MIN_CHARS_PER_PAGE = 8
+NOTE_SCAN: Final = "PDF sans couche texte (image scannée)"
+NOTE_PDF_DAMAGED: Final = "PDF illisible ou endommagé"
+NOTE_PDF_CIPHER: Final = "PDF chiffré : texte non lisible sans mot de passe"
+"""An encryption neither reader supports (a certificate, a DRM): no password would help us."""
+PDF_FALLBACK_SECONDS: Final = 20.0
+"""Time the second PDF reader may spend: it stops at the next page and keeps what it read."""
+
+
+@dataclass(frozen=True)
+class _PdfPass:
+    """What one PDF reader found: the text of the pages it read."""
+
+    text: str
+    pages: int
+    scan: bool = False
+    """Every page read draws an image and has no text: a scan, not worth a second reader."""
+
+
+class _PdfFailure(Exception):  # noqa: N818 - carries a note, like Unreadable
+    """One reader could not read the PDF; the other may still."""
+
+    @property
+    def note(self) -> str:
+        return str(self.args[0])
+
+
+def _enough_text(found: _PdfPass) -> bool:
+    visible = sum(1 for ch in found.text if not ch.isspace())
+    return visible >= _MIN_CHARS_PER_PAGE * max(1, min(found.pages, 3))
 
 
 def read_pdf(src: Source) -> str:
-    """The text layer of a PDF; a scan or a locked file is :class:`Unreadable`."""
-    import logging
+    """The text layer of a PDF; a scan or a locked file is :class:`Unreadable`.
 
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files log warnings per object
+    pypdf reads it first. When pypdf fails on a damaged file, or finds no text
+    in pages that are not scans, pdfminer.six reads it again: the two parse
+    damaged files differently (pdfminer finds pages whose tree is broken).
+    Encrypted files that open without a password (an owner password only,
+    AES included) are decrypted with the empty password.
+    """
+    quiet_libraries()
+    failure = NOTE_PDF_DAMAGED
+    first: _PdfPass | None = None
     try:
-        reader = PdfReader(open_source(src))
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    raise Unreadable("fichier protégé par mot de passe")
-            except (DependencyError, NotImplementedError) as exc:
-                raise Unreadable("PDF chiffré : texte non lisible sans mot de passe") from exc
-        pages = []
-        for number, page in enumerate(reader.pages):
-            if number >= MAX_PDF_PAGES:
-                break
-            pages.append(page.extract_text() or "")
+        first = _pdf_with_pypdf(src)
+    except _PdfFailure as exc:
+        failure = exc.note
+    else:
+        if _enough_text(first):
+            return first.text
+        if first.scan:
+            raise Unreadable(NOTE_SCAN)
+    try:
+        second = _pdf_with_pdfminer(src)
+    except _PdfFailure as exc:
+        raise Unreadable(NOTE_SCAN if first is not None else failure) from exc
+    if _enough_text(second):
+        return second.text
+    raise Unreadable(NOTE_SCAN if first is not None or second.pages else failure)
+
+
+def _pdf_with_pypdf(src: Source) -> _PdfPass:
+    """The text of the pages, by pypdf (stops at :data:`MAX_PDF_PAGES` or :data:`MAX_TEXT`)."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    pages: list[str] = []
+    size = 0
+    images = True
+    encrypted = False
+    try:
+        with open_source(src) as fh:
+            reader = PdfReader(fh)
+            encrypted = reader.is_encrypted
+            if encrypted and not reader.decrypt(""):
+                raise Unreadable(NOTE_PASSWORD)
+            for number, page in enumerate(reader.pages):
+                if number >= MAX_PDF_PAGES or size > MAX_TEXT:
+                    break
+                text = (page.extract_text() or "").strip()
+                pages.append(text)
+                size += len(text)
+                images = images and _draws_image(page)
     except FileNotDecryptedError as exc:
-        raise Unreadable("fichier protégé par mot de passe") from exc
+        raise Unreadable(NOTE_PASSWORD) from exc
     except Unreadable:
         raise
-    except (
-        PdfReadError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        RecursionError,
-        zipfile.BadZipFile,
-        OSError,
-    ) as exc:
-        raise Unreadable("PDF illisible ou endommagé") from exc
-    text = "\n\n".join(p.strip() for p in pages)
-    visible = sum(1 for ch in text if not ch.isspace())
-    if visible < _MIN_CHARS_PER_PAGE * max(1, min(len(pages), 3)):
-        raise Unreadable("PDF sans couche texte (image scannée)")
-    return text
+    except DependencyError as exc:  # pypdf's own AES code needs the cryptography package
+        raise _PdfFailure(NOTE_PDF_CIPHER) from exc
+    except NotImplementedError as exc:  # an encryption handler pypdf does not know
+        raise _PdfFailure(NOTE_PDF_CIPHER if encrypted else NOTE_PDF_DAMAGED) from exc
+    except Exception as exc:  # a damaged file makes pypdf raise about anything
+        raise _PdfFailure(NOTE_PDF_DAMAGED) from exc
+    return _PdfPass("\n\n".join(pages), len(pages), scan=images and bool(pages))
+
+
+def _draws_image(page: PageObject) -> bool:
+    """Whether the page's resources hold an image XObject (what a scanner produces)."""
+    try:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        if xobjects is None:
+            return False
+        table = xobjects.get_object()
+        return any(table[key].get_object().get("/Subtype") == "/Image" for key in table)
+    except Exception:  # a broken resource is no image
+        return False
+
+
+def _pdf_with_pdfminer(src: Source) -> _PdfPass:
+    """The text of the pages, by pdfminer.six: the second reader, bounded like the first.
+
+    At most :data:`MAX_PDF_PAGES` pages and :data:`MAX_TEXT` characters, and it
+    stops after :data:`PDF_FALLBACK_SECONDS` (the worker's time limit still
+    covers one page that never ends).
+    """
+    try:
+        from pdfminer.converter import TextConverter
+        from pdfminer.layout import LAParams
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+        from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+        from pdfminer.pdfpage import PDFPage
+    except ImportError as exc:  # a broken installation: the first reader's verdict stands
+        raise _PdfFailure(NOTE_PDF_DAMAGED) from exc
+
+    out = io.StringIO()
+    pages = 0
+    deadline = time.monotonic() + PDF_FALLBACK_SECONDS
+    try:
+        with open_source(src) as fh:
+            manager = PDFResourceManager(caching=True)
+            device = TextConverter(manager, out, laparams=LAParams())
+            interpreter = PDFPageInterpreter(manager, device)
+            pages_of = PDFPage.get_pages(cast(BinaryIO, fh), maxpages=MAX_PDF_PAGES, password="")
+            for page in pages_of:
+                interpreter.process_page(page)
+                pages += 1
+                if out.tell() > MAX_TEXT or time.monotonic() > deadline:
+                    break
+            device.close()
+    except PDFPasswordIncorrect as exc:
+        raise Unreadable(NOTE_PASSWORD) from exc
+    except PDFEncryptionError as exc:
+        raise _PdfFailure(NOTE_PDF_CIPHER) from exc
+    except Exception as exc:  # pdfminer too raises about anything on a damaged file
+        raise _PdfFailure(NOTE_PDF_DAMAGED) from exc
+    text = "\n\n".join(part.strip() for part in out.getvalue().split("\f"))
+    return _PdfPass(text.strip(), pages)
 
 
 # -- Office Open XML -------------------------------------------------------------------------
@@ -306,12 +440,172 @@ def read_xlsx(src: Source) -> str:
     return "\n".join(lines)
 
 
+# -- PowerPoint ------------------------------------------------------------------------------
+
+_A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_A_P = f"{{{_A_NS}}}p"
+_A_TR = f"{{{_A_NS}}}tr"
+_A_TC = f"{{{_A_NS}}}tc"
+_A_T = f"{{{_A_NS}}}t"
+_A_BR = f"{{{_A_NS}}}br"
+_SLIDE_NAME = re.compile(r"ppt/slides/slide(\d+)\.xml")
+NOTE_PPTX_DAMAGED: Final = "présentation PowerPoint illisible ou endommagée"
+
+
+def _package_xml(pkg: zipfile.ZipFile, name: str) -> etree._Element | None:
+    """One XML part of a package (None: absent or over :data:`MAX_XML_PART`).
+
+    Parsed like defusedxml would: no DTD (refused), no entity expansion, no
+    network, libxml2's default size and depth limits (``huge_tree`` off).
+    """
+    from lxml import etree
+
+    try:
+        info = pkg.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_XML_PART:
+        return None
+    with pkg.open(info) as fh:
+        data = fh.read(MAX_XML_PART + 1)  # the size in the ZIP header may lie
+    if len(data) > MAX_XML_PART:
+        return None
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    root = etree.fromstring(data, parser)
+    if root.getroottree().docinfo.doctype:
+        raise Unreadable(NOTE_PPTX_DAMAGED)  # Office never writes a DTD: a hostile file
+    return root
+
+
+def _relations(pkg: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of the internal relationships of ``part``."""
+    folder, base = posixpath.split(part)
+    rels = _package_xml(pkg, posixpath.join(folder, "_rels", f"{base}.rels"))
+    if rels is None:
+        return []
+    found = []
+    for rel in rels.iter(f"{{{_RELS_NS}}}Relationship"):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        name = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+        found.append((rel.get("Id") or "", rel.get("Type") or "", posixpath.normpath(name)))
+    return found
+
+
+def _slide_parts(pkg: zipfile.ZipFile) -> list[str]:
+    """The slides in the presentation's order (by their number if that order is lost)."""
+    presentation = _package_xml(pkg, "ppt/presentation.xml")
+    targets = {rid: name for rid, _kind, name in _relations(pkg, "ppt/presentation.xml")}
+    names: list[str] = []
+    if presentation is not None:
+        for slide in presentation.iter(f"{{{_P_NS}}}sldId"):
+            name = targets.get(slide.get(f"{{{_R_NS}}}id") or "")
+            if name and name not in names:
+                names.append(name)
+    if not names:
+        numbered = (m for m in map(_SLIDE_NAME.fullmatch, pkg.namelist()) if m)
+        names = [m.group(0) for m in sorted(numbered, key=lambda m: int(m.group(1)))]
+    return names
+
+
+def _drawing_blocks(elem: etree._Element) -> Iterator[str]:
+    """DrawingML paragraphs and table rows (cells joined by tabs) under ``elem``, in order."""
+    for child in elem:
+        if child.tag == _A_P:
+            runs = child.iter(_A_T, _A_BR)
+            yield "".join("\n" if run.tag == _A_BR else (run.text or "") for run in runs)
+        elif child.tag == _A_TR:
+            cells = (" ".join(_drawing_blocks(cell)) for cell in child if cell.tag == _A_TC)
+            row = "\t".join(c.strip() for c in cells if c.strip())
+            if row:
+                yield row
+        else:
+            yield from _drawing_blocks(child)
+
+
+def _notes_blocks(notes: etree._Element) -> Iterator[str]:
+    """The speaker notes: the body placeholder of a notes page (not its slide number)."""
+    for shape in notes.iter(f"{{{_P_NS}}}sp"):
+        placeholder = shape.find(f"{{{_P_NS}}}nvSpPr/{{{_P_NS}}}nvPr/{{{_P_NS}}}ph")
+        if placeholder is not None and placeholder.get("type") == "body":
+            yield from _drawing_blocks(shape)
+
+
+def read_pptx(src: Source) -> str:
+    """A PowerPoint presentation: each slide's text (shapes, groups, tables, SmartArt), notes.
+
+    Read from the slide XML itself (no layout or master placeholders such as
+    « Cliquez pour modifier le style du titre »); each slide with text starts
+    with a ``Diapositive N`` line.
+    """
+    lines: list[str] = []
+    size = 0
+    try:
+        with zipfile.ZipFile(open_source(src)) as pkg:
+            for number, name in enumerate(_slide_parts(pkg), start=1):
+                slide = _package_xml(pkg, name)
+                if slide is None:
+                    continue
+                found = list(_drawing_blocks(slide))
+                for _rid, kind, part in _relations(pkg, name):
+                    extra = (
+                        _package_xml(pkg, part)
+                        if kind.endswith(("/notesSlide", "/diagramData"))
+                        else None
+                    )
+                    if extra is not None:
+                        notes = kind.endswith("/notesSlide")
+                        found.extend(_notes_blocks(extra) if notes else _drawing_blocks(extra))
+                found = [line for line in found if line.strip()]
+                if found:
+                    lines.append(f"Diapositive {number}")
+                    lines.extend(found)
+                    size += sum(len(line) for line in found)
+                if size > MAX_TEXT:
+                    break
+    except Unreadable:
+        raise
+    except Exception as exc:  # zip, zlib and lxml errors of a damaged package
+        raise Unreadable(NOTE_PPTX_DAMAGED) from exc
+    return "\n".join(lines)
+
+
 # -- OpenDocument ----------------------------------------------------------------------------
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_DRAW_NS = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+_PRESENTATION_NS = "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"
 _PARAS = {f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h"}
+#: A presentation's footer, header and date texts, declared once and shown on the slides.
+_DECLS = {f"{{{_PRESENTATION_NS}}}{k}-decl" for k in ("footer", "header", "date-time")}
+#: Fields of page styles and slide masters. There they hold placeholders ("<number>",
+#: "???"): their values are computed on each page.
+_STYLE_FIELDS = frozenset(
+    [
+        f"{{{_TEXT_NS}}}{k}"
+        for k in ("page-number", "page-count", "date", "time", "sheet-name", "title", "file-name")
+    ]
+    + [f"{{{_PRESENTATION_NS}}}{k}" for k in ("date-time", "footer", "header")]
+)
+#: Page headers and footers of a page style (left: even pages; first: the first page).
+_HEADERS_FOOTERS = tuple(
+    f"{{{_STYLE_NS}}}{part}{side}"
+    for part in ("header", "footer")
+    for side in ("", "-left", "-first")
+)
 
 
 def _odf_inline(elem: ET.Element) -> str:
@@ -338,6 +632,8 @@ def _odf_blocks(elem: ET.Element) -> Iterator[str]:
     for child in elem:
         if child.tag in _PARAS:
             yield _odf_inline(child)
+        elif child.tag in _DECLS:
+            yield child.text or ""
         elif child.tag == f"{{{_TABLE_NS}}}table-row":
             cells = [
                 " ".join(_odf_blocks(cell))
@@ -351,8 +647,37 @@ def _odf_blocks(elem: ET.Element) -> Iterator[str]:
             yield from _odf_blocks(child)
 
 
+def _style_blocks(part: ET.Element) -> Iterator[str]:
+    """The text of a page header, footer or master frame, without its placeholder fields."""
+    for field in [e for e in part.iter() if e.tag in _STYLE_FIELDS]:
+        field.text = ""
+        del field[:]
+    for line in _odf_blocks(part):
+        if any(ch.isalnum() for ch in line):  # not what is left of "??? (???)"
+            yield line.strip()
+
+
+def _styles_text(styles: ET.Element) -> Iterator[str]:
+    """Page headers and footers, then what slide masters draw (a company name, a footer).
+
+    Of the masters, only frames drawn on them: not the placeholders of the
+    slides' titles and outlines.
+    """
+    for part in styles.iter():
+        if part.tag in _HEADERS_FOOTERS:
+            yield from _style_blocks(part)
+    placeholder = f"{{{_PRESENTATION_NS}}}placeholder"
+    for master in styles.iter(f"{{{_STYLE_NS}}}master-page"):
+        for frame in master.findall(f"{{{_DRAW_NS}}}frame"):
+            if frame.get(placeholder) != "true":
+                yield from _style_blocks(frame)
+
+
 def read_odf(src: Source) -> str:
-    """An OpenDocument text (or spreadsheet): ``content.xml``, then page headers and footers."""
+    """An OpenDocument text, spreadsheet or presentation (``content.xml``).
+
+    Then page headers and footers, and the text drawn on slide masters.
+    """
     try:
         with zipfile.ZipFile(open_source(src)) as pkg:
             content = ET.fromstring(pkg.read("content.xml"))
@@ -363,7 +688,5 @@ def read_odf(src: Source) -> str:
         raise Unreadable("document OpenDocument illisible ou endommagé") from exc
     lines = list(_odf_blocks(content))
     if styles is not None:
-        for tag in ("header", "footer"):
-            for part in styles.iter(f"{{{_STYLE_NS}}}{tag}"):
-                lines.extend(_odf_blocks(part))
+        lines.extend(_styles_text(styles))
     return "\n".join(line for line in lines if line.strip())

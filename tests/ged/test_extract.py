@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from microcrm.ged.extract import (
-    NOTE_MSG,
+    NOTE_MSG_DAMAGED,
     NOTE_TIMEOUT,
     Extraction,
     ExtractorPool,
@@ -176,7 +176,7 @@ def test_eml_html_body_and_nested_message(tmp_path: Path) -> None:
 def test_unsupported_formats_have_a_reason(tmp_path: Path) -> None:
     msg = tmp_path / "outlook.msg"
     msg.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
-    assert extract_text(msg).note == NOTE_MSG
+    assert extract_text(msg).note == NOTE_MSG_DAMAGED  # an OLE header and nothing else
     odd = tmp_path / "plan.xyz"
     odd.write_bytes(b"\x01\x02\x03")
     assert extract_text(odd) == Extraction("", "format non pris en charge : .xyz")
