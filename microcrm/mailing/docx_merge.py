@@ -266,7 +266,8 @@ def prepare(path: Path) -> _Prepared:
     labels = _header_labels(root, rels, name)
     shared: dict[str, str] = {}
     notes: dict[str, _Notes] = {}
-    for kind, part_name in sorted(set(rels.values()), key=lambda r: r[1]):
+    order = {"header": 0, "footer": 1, "footnotes": 2, "endnotes": 3}
+    for kind, part_name in sorted(set(rels.values()), key=lambda r: (order.get(r[0], 9), r[1])):
         if part_name not in parts:
             continue
         if kind in ("header", "footer"):

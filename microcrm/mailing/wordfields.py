@@ -272,15 +272,21 @@ class Field:
 
     @property
     def kind(self) -> str:
-        """The field type in capitals (``MERGEFIELD``), ``?`` when a field computes it."""
+        """The field type in capitals (``MERGEFIELD``), ``?`` when a field computes it.
+
+        Word splits an instruction anywhere, the type too (`` MERGE`` + ``FIELD x``).
+        """
+        text = ""
         for piece in self.pieces:
-            if isinstance(piece, str):
-                words = piece.split()
-                if words:
-                    return words[0].upper()
-                continue
-            return "?" if isinstance(piece, Field) else ""
-        return ""
+            if not isinstance(piece, str):
+                if text.strip():
+                    break
+                return "?" if isinstance(piece, Field) else ""
+            text += piece
+            if text.strip() and text != text.rstrip():
+                break
+        words = text.split()
+        return words[0].upper() if words else ""
 
     def nested(self) -> Iterator[Field]:
         """Fields inside the instruction, at any depth."""
