@@ -140,10 +140,14 @@ _SIRENE: Final[dict[str, tuple[str, ...]]] = {
     "org.legal_form": ("legal_form_code",),
     "address.line1": ("complement",),
     "address.line2": ("street",),
-    "address.line3": ("special_distribution",),
-    "address.postcode": ("postcode",),
-    "address.city": ("city",),
+    # The address mail goes to (sirene_reader.mailing_address): the CEDEX line when the
+    # establishment has one; files written before these columns existed fall back to the
+    # geographic ones.
+    "address.line3": ("mailing_service", "special_distribution"),
+    "address.postcode": ("mailing_postcode", "postcode"),
+    "address.city": ("mailing_city", "city"),
     "address.country": ("country",),
+    "notes": ("notes",),
 }
 
 # List brokers have no standard (§3): synonyms, most usual first.

@@ -37,6 +37,7 @@ from microcrm.directory.sirene_reader import (
     CLOSED_ESTABLISHMENT,
     MASKED,
     SIRENE_FIELDS,
+    mailing_address,
     normalise_naf,
     street_line,
 )
@@ -290,6 +291,20 @@ def convert_result(result: Mapping[str, Any], position: int) -> Iterator[RawReco
         if not headcount and head_office:
             headcount = _text(result.get("tranche_effectif_salarie"))
         naf = _text(est.get("activite_principale")) or _text(result.get("activite_principale"))
+        distribution = _text(est.get("distribution_speciale"))
+        postcode = _text(est.get("code_postal"))
+        city = _text(est.get("libelle_commune"))
+        city_code = _text(est.get("commune"))
+        cedex_code = _text(est.get("cedex"))
+        cedex_label = _text(est.get("libelle_cedex"))
+        mailing = mailing_address(  # the CEDEX line, as the stock reader does
+            distribution=distribution,
+            postcode=postcode,
+            city=city,
+            city_code=city_code,
+            cedex_code=cedex_code,
+            cedex_label=cedex_label,
+        )
         fields = {  # same keys and order as SIRENE_FIELDS
             "name": name,
             "acronym": _text(result.get("sigle")),
@@ -308,14 +323,18 @@ def convert_result(result: Mapping[str, Any], position: int) -> Iterator[RawReco
                 _text(est.get("type_voie")),
                 _text(est.get("libelle_voie")),
             ),
-            "special_distribution": _text(est.get("distribution_speciale")),
-            "postcode": _text(est.get("code_postal")),
-            "city": _text(est.get("libelle_commune")),
-            "city_code": _text(est.get("commune")),
-            "cedex_code": _text(est.get("cedex")),
-            "cedex_label": _text(est.get("libelle_cedex")),
+            "special_distribution": distribution,
+            "postcode": postcode,
+            "city": city,
+            "city_code": city_code,
+            "cedex_code": cedex_code,
+            "cedex_label": cedex_label,
             "country_code": _text(est.get("code_pays_etranger")),
             "country": _text(est.get("libelle_pays_etranger")),
+            "mailing_service": mailing.service,
+            "mailing_postcode": mailing.postcode,
+            "mailing_city": mailing.city,
+            "notes": mailing.note,
         }
         yield RawRecord(locator, fields)
 

@@ -4,6 +4,13 @@
 (docs/import-formats.md §1). Only the few legal-unit columns we need are kept in
 a dict, so a full stock file streams in constant memory apart from that dict.
 Columns are read by header name: INSEE adds columns (NAF25, 2025-12-16).
+
+CEDEX (docs/import-formats.md §1, docs/address-standard.md R5, R15, R21): the
+record keeps the file's values (``postcode`` and ``city`` stay geographic) and
+adds the address to mail to, ``mailing_service`` (line 5), ``mailing_postcode``
+and ``mailing_city`` (line 6: the CEDEX line when the establishment has one),
+which the ``sirene`` preset maps; ``notes`` keeps what the mailing address
+leaves out (the geographic postcode and commune, the second address).
 """
 
 from __future__ import annotations
@@ -12,11 +19,14 @@ import csv
 import re
 import sys
 from collections.abc import Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import Final, NamedTuple
 
 from microcrm.directory.records import RawRecord, ReadIssue, ReadResult
 from microcrm.errors import ValidationError
+from microcrm.postal.clean import MAX_LINE_LENGTH, clean
+from microcrm.postal.locality import parse_city, plm_city
 
 #: Reason codes of the issues this reader emits (see records.ReadIssue).
 CLOSED_ESTABLISHMENT: Final = "closed_establishment"
@@ -48,6 +58,10 @@ SIRENE_FIELDS: Final = (
     "cedex_label",
     "country_code",
     "country",
+    "mailing_service",
+    "mailing_postcode",
+    "mailing_city",
+    "notes",
 )
 
 #: Masked value of a non-diffusible field: never stored (docs/import-formats.md §1).
@@ -55,6 +69,13 @@ MASKED = "[ND]"
 
 #: Legal form of a natural person (entrepreneur individuel): no denomination.
 NATURAL_PERSON_FORM = "1000"
+
+#: Note keeping the geographic postcode and commune of an establishment mailed at its CEDEX.
+GEOGRAPHIC_NOTE: Final = "Adresse géographique"
+#: Note keeping the establishment's second address (the ``…2Etablissement`` columns).
+SECOND_ADDRESS_NOTE: Final = "Adresse secondaire"
+#: Note keeping a CEDEX label given without its code (no CEDEX line can be built).
+CEDEX_WITHOUT_CODE_NOTE: Final = "Libellé CEDEX sans code"
 
 #: typeVoie code → word printed on address line 4 (NF Z10-011, docs/import-formats.md §1).
 STREET_TYPES: dict[str, str] = {
@@ -141,7 +162,27 @@ _ET_COLUMNS = (
     "nomenclatureActivitePrincipaleEtablissement",
 )
 
+#: The second address, read after :data:`_ET_COLUMNS` and kept in the notes.
+_SECOND_COLUMNS = (
+    "complementAdresse2Etablissement",
+    "numeroVoie2Etablissement",
+    "indiceRepetition2Etablissement",
+    "typeVoie2Etablissement",
+    "libelleVoie2Etablissement",
+    "codePostal2Etablissement",
+    "libelleCommune2Etablissement",
+    "libelleCommuneEtranger2Etablissement",
+    "distributionSpeciale2Etablissement",
+    "codeCommune2Etablissement",
+    "codeCedex2Etablissement",
+    "libelleCedex2Etablissement",
+    "codePaysEtranger2Etablissement",
+    "libellePaysEtranger2Etablissement",
+)
+
 _NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})\s*([A-Za-z])$")
+# A boîte postale alone, after R3 cleaning (R7.1 spellings): `BP 25`, `BOITE POSTALE 25`.
+_BP_ALONE = re.compile(r"(?:BP|B P|BOITE POSTALE)(?: \w+)?")
 
 
 class LegalUnit(NamedTuple):
@@ -245,8 +286,116 @@ def street_line(number: str, repetition: str, street_type: str, label: str) -> s
     return " ".join(part for part in (number, repetition.upper(), word, label) if part)
 
 
-def _record(values: list[str], unit: LegalUnit, line: int) -> RawRecord:
-    """Build the flat record of one open, diffusible establishment."""
+class MailingAddress(NamedTuple):
+    """Where mail to an establishment goes, as typed fields, and what they leave out.
+
+    Attributes:
+        service: Line 5: the special distribution (BP, TSA, CS), possibly followed
+            by the establishment's commune (R5).
+        postcode: Line 6 postcode: the CEDEX code, else the geographic postcode.
+        city: Line 6 locality: the CEDEX label, else the commune.
+        note: « Adresse géographique : … » when the CEDEX line replaced the
+            geographic postcode and commune, « Libellé CEDEX sans code : … » for
+            a label the file gives without its code; ``""`` otherwise.
+    """
+
+    service: str
+    postcode: str
+    city: str
+    note: str
+
+
+def _geographic(postcode: str, city: str, city_code: str) -> str:
+    """``13011 MARSEILLE 11 (code commune 13211)``: the file's values, as read."""
+    place = " ".join(part for part in (postcode, city) if part)
+    if city_code:
+        return f"{place} (code commune {city_code})".lstrip()
+    return place
+
+
+def mailing_address(
+    *,
+    distribution: str,
+    postcode: str,
+    city: str,
+    city_code: str,
+    cedex_code: str,
+    cedex_label: str,
+) -> MailingAddress:
+    """Lines 5 and 6 of an establishment's postal address (docs/address-standard.md R4, R5, R21).
+
+    With a CEDEX code, line 6 is ``codeCedex libelleCedex`` (``13779 MARSEILLE
+    CEDEX 11``; the word CEDEX is added to a label that lacks it, and a missing
+    label is the commune's name), and the geographic postcode and commune, which
+    line 6 no longer carries, are kept in the note. A BP is then followed on line 5
+    by the establishment's commune when it is not the CEDEX locality (R5:
+    ``BP 90432 MONTFERRIER SUR LEZ`` above ``34092 MONTPELLIER CEDEX 5``), if the
+    line still fits in 38 characters; a TSA or CS is not (a sorting-centre or
+    bulk-mail number, not a post office box). Without a CEDEX code the
+    geographic postcode and commune are line 6 and the distribution stays as read.
+
+    Only rows with a CEDEX do any work beyond returning their arguments.
+    """
+    if not cedex_code:
+        note = f"{CEDEX_WITHOUT_CODE_NOTE} : {cedex_label}" if cedex_label else ""
+        return MailingAddress(distribution, postcode, city, note)
+    geographic = plm_city(postcode) or parse_city(city, postcode).name
+    label = cedex_label or geographic
+    cedex = parse_city(label, cedex_code)
+    if not cedex.cedex:
+        label = f"{label} CEDEX".lstrip()
+    service = distribution
+    if (
+        geographic
+        and geographic != cedex.name
+        and _BP_ALONE.fullmatch(clean(distribution))
+        and len(clean(f"{distribution} {geographic}")) <= MAX_LINE_LENGTH
+    ):
+        service = f"{distribution} {geographic}"
+    place = _geographic(postcode, city, city_code)
+    note = f"{GEOGRAPHIC_NOTE} : {place}" if place else ""
+    return MailingAddress(service, cedex_code, label, note)
+
+
+def second_address_note(cells: list[str]) -> str:
+    """« Adresse secondaire : … », the ``…2Etablissement`` columns as read, or ``""``.
+
+    Args:
+        cells: The cleaned values of the second-address columns, in INSEE order
+            (complement, number, index, street type, label, postcode, commune,
+            foreign city, distribution, commune code, CEDEX code, CEDEX label,
+            country code, country).
+    """
+    (
+        complement, number, repetition, street_type, street_label, postcode, city, foreign_city,
+        distribution, city_code, cedex_code, cedex_label, country_code, country,
+    ) = cells  # fmt: skip
+    codes = [f"code commune {city_code}" if city_code else ""]
+    codes.append(f"code pays {country_code}" if country_code else "")
+    parts = [
+        complement,
+        street_line(number, repetition, street_type, street_label),
+        distribution,
+        " ".join(part for part in (postcode, city or foreign_city) if part),
+        " ".join(part for part in (cedex_code, cedex_label) if part),
+        country,
+    ]
+    text = ", ".join(part for part in parts if part)
+    suffix = ", ".join(code for code in codes if code)
+    if suffix:
+        text = f"{text} ({suffix})" if text else suffix
+    return f"{SECOND_ADDRESS_NOTE} : {text}" if text else ""
+
+
+def _record(values: list[str], unit: LegalUnit, line: int, second: str) -> RawRecord:
+    """Build the flat record of one open, diffusible establishment.
+
+    Args:
+        values: The cleaned :data:`_ET_COLUMNS` of the row.
+        unit: Its legal unit.
+        line: The line where the row ends.
+        second: The second-address note (:func:`second_address_note`), or ``""``.
+    """
     (
         siren, nic, siret, _diffusion, headcount, head_office, complement, number, repetition,
         street_type, street_label, postcode, city, foreign_city, distribution, city_code,
@@ -254,6 +403,15 @@ def _record(values: list[str], unit: LegalUnit, line: int) -> RawRecord:
         nomenclature,
     ) = values  # fmt: skip
     naf_code = normalise_naf(naf) if nomenclature in ("", "NAFRev2") else ""
+    mailing = mailing_address(
+        distribution=distribution,
+        postcode=postcode,
+        city=city or foreign_city,
+        city_code=city_code,
+        cedex_code=cedex_code,
+        cedex_label=cedex_label,
+    )
+    notes = f"{mailing.note}\n{second}" if mailing.note and second else mailing.note or second
     fields = {  # same keys and order as SIRENE_FIELDS
         "name": unit.name,
         "acronym": unit.acronym,
@@ -275,6 +433,10 @@ def _record(values: list[str], unit: LegalUnit, line: int) -> RawRecord:
         "cedex_label": cedex_label,
         "country_code": country_code,
         "country": country,
+        "mailing_service": mailing.service,
+        "mailing_postcode": mailing.postcode,
+        "mailing_city": mailing.city,
+        "notes": notes,
     }
     return RawRecord(f"ligne {line}", fields)
 
@@ -296,12 +458,17 @@ def iter_sirene(establishments: Path, legal_units: Path) -> Iterator[RawRecord |
     units = load_legal_units(legal_units)
     rows = _open_csv(establishments)
     _, header = next(rows, (0, []))
-    idx = _column_indexes(header, _ET_COLUMNS, establishments)
+    idx = _column_indexes(header, _ET_COLUMNS + _SECOND_COLUMNS, establishments)
+    width = len(header)
+    main_cells = itemgetter(*idx[: len(_ET_COLUMNS)])
+    second_cells = itemgetter(*idx[len(_ET_COLUMNS) :])
     for line, row in rows:
         if not row:
             continue
-        row.append("")
-        values = [_clean(row[i]) if i < len(row) else "" for i in idx]
+        if len(row) < width:  # a short row reads its missing cells as empty
+            row.extend([""] * (width - len(row)))
+        row.append("")  # padding cell read by absent columns (index -1)
+        values = [_clean(cell) for cell in main_cells(row)]
         locator = f"ligne {line}"
         siret = values[2]
         if values[20] == "F":
@@ -327,7 +494,9 @@ def iter_sirene(establishments: Path, legal_units: Path) -> Iterator[RawRecord |
                 f"Unité légale {values[0]} non diffusible (statut P)",
             )
             continue
-        yield _record(values, unit, line)
+        second = second_cells(row)
+        note = second_address_note([_clean(cell) for cell in second]) if any(second) else ""
+        yield _record(values, unit, line, note)
 
 
 def read_sirene(establishments: Path, legal_units: Path) -> ReadResult:

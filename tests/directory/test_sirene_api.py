@@ -186,6 +186,10 @@ def test_conversion_to_sirene_fields(api: tuple[ApiState, str]) -> None:
         "cedex_label": "",
         "country_code": "",
         "country": "",
+        "mailing_service": "",
+        "mailing_postcode": "31000",
+        "mailing_city": "TOULOUSE",
+        "notes": "",
     }
     person = by_siret["80000000200012"]
     assert person.locator == "résultat 2"
@@ -201,6 +205,13 @@ def test_conversion_to_sirene_fields(api: tuple[ApiState, str]) -> None:
         "31041",
         "TOULOUSE CEDEX 9",
     )
+    # The address mail goes to: the CEDEX line (docs/address-standard.md R21).
+    assert (cedex["mailing_service"], cedex["mailing_postcode"], cedex["mailing_city"]) == (
+        "CS 40001",
+        "31041",
+        "TOULOUSE CEDEX 9",
+    )
+    assert cedex["notes"] == "Adresse géographique : 31041 TOULOUSE (code commune 31555)"
 
     branch = by_siret["80000000400020"]
     assert branch.locator == "résultat 4, établissement 2"

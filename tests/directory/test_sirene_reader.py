@@ -152,6 +152,17 @@ def test_join_rejections_and_fields(sirene_pair: tuple[Path, Path]) -> None:
     assert poste["special_distribution"] == "CS 70001"
     assert (poste["cedex_code"], poste["cedex_label"]) == ("75341", "PARIS CEDEX 07")
     assert poste["postcode"] == "75007"  # stays geographic
+    assert (poste["mailing_service"], poste["mailing_postcode"], poste["mailing_city"]) == (
+        "CS 70001",
+        "75341",
+        "PARIS CEDEX 07",
+    )
+    assert poste["notes"] == "Adresse géographique : 75007 PARIS 7 (code commune 75102)"
+    assert (acme["mailing_postcode"], acme["mailing_city"], acme["notes"]) == (
+        "75002",
+        "PARIS",
+        "",
+    )
 
     assert abroad["city"] == "BRUXELLES"
     assert (abroad["country_code"], abroad["country"]) == ("99131", "BELGIQUE")
