@@ -11,6 +11,7 @@ import pytest
 from microcrm.directory.records import ENCODING_ERROR, RawRecord
 from microcrm.directory.vcard_reader import (
     BAD_CARD,
+    VALUE_DROPPED,
     VCARD_FIELDS,
     read_vcard_file,
     read_vcards,
@@ -151,6 +152,7 @@ def test_reads_each_version_and_reports_broken_cards(
         f"fiche 5 (ligne {begins[4]})",
     ]
     assert [(i.locator, i.reason) for i in result.issues] == [
+        (f"fiche 1 (ligne {begins[0]})", VALUE_DROPPED),  # its PHOTO: reported, not silent
         (f"fiche 3 (ligne {begins[2]})", ENCODING_ERROR),
         (f"fiche 4 (ligne {begins[3]})", BAD_CARD),
     ]
@@ -160,9 +162,8 @@ def test_reads_each_version_and_reports_broken_cards(
     assert v21["last_name"] == expected["last"]
     assert v21["first_name"] == expected["first"]
     assert v21["civility"] == "M."
-    assert v21["full_name"] == f"{expected['first']} {expected['last']}"
+    assert v21["full_name"] == ""  # N holds the name; FN adds nothing to it
     assert v21["organisation"] == "Boulangerie Martin, Fils"  # 2.1 commas are literal
-    assert v21["department"] == "Vente"
     assert v21["role"] == "Gérant"
     assert v21["phone_work"] == "01 42 68 53 00"
     assert v21["phone_mobile"] == "06 12 34 56 78"
@@ -172,13 +173,12 @@ def test_reads_each_version_and_reports_broken_cards(
     assert v21["postcode"] == "75002"
     assert v21["city"] == "Paris"
     assert v21["country"] == "France"
-    assert v21["notes"] == expected["note"].replace(CRLF, "\n")
+    assert v21["notes"] == expected["note"].replace(CRLF, "\n") + "\nService : Vente"
     assert v21["kind"] == "individual"
 
     v30 = result.records[1].fields
     assert v30["last_name"] == "Martin"
     assert v30["organisation"] == "Société Générale d'Études, Conseil"
-    assert v30["department"] == "Direction"
     assert v30["email"] == "paul@etudes.example"
     assert v30["email_other"] == "paul@maison.example"
     assert v30["phone_work"] == "+33 1 42 00 00 00"
@@ -187,18 +187,25 @@ def test_reads_each_version_and_reports_broken_cards(
     assert v30["complement"] == "Bâtiment B"
     assert v30["po_box"] == "BP 12"
     assert v30["postcode"] == "69002"
+    assert (v30["home_street"], v30["home_postcode"], v30["home_city"]) == (
+        "1 rue du Foyer",
+        "69001",
+        "Lyon",
+    )
     assert v30["website"] == "https://etudes.example/"
     assert v30["notes"].startswith("Rappeler après la réunion, détail ")
-    assert v30["notes"].endswith("détail fin")
+    assert v30["notes"].endswith("détail fin\nService : Direction")
 
     v40 = result.records[2].fields
     assert v40["kind"] == "org"
     assert v40["organisation"] == "Ébénisterie Dupré"
     assert v40["last_name"] == ""
-    assert v40["phone_work"] == "+33-1-45-00-00-00"
+    assert v40["org_phone"] == "+33-1-45-00-00-00"  # a company card's numbers are its own
+    assert v40["phone_work"] == ""
     assert v40["street"] == "3 allée des Chênes"
     assert v40["city"] == "Nantes"
-    assert v40["email"] == "atelier@dupre.example"
+    assert v40["org_email"] == "atelier@dupre.example"
+    assert v40["email"] == ""
 
 
 def test_folded_fixture_really_is_folded() -> None:
@@ -267,6 +274,8 @@ def test_large_photo_and_quoted_parameters_stay_fast() -> None:
     start = time.perf_counter()
     result = read_vcards(data)
     assert time.perf_counter() - start < 2
-    assert result.issues == []
+    assert [(i.locator, i.reason, i.severity) for i in result.issues] == [
+        ("fiche 1 (ligne 1)", VALUE_DROPPED, "warning")  # the photo is reported as dropped
+    ]
     assert result.records[0].fields["last_name"] == "Dupont"
     assert result.records[1].fields["city"] == "Caen"
