@@ -109,6 +109,18 @@ def test_base_with_where_to_docx(demo_base: Path, tmp_path: Path) -> None:
     doc = Document(str(out))
     assert len(doc.sections) == summary["letters"] > 0
     assert "{{" not in "".join(p.text for p in doc.paragraphs)
+    body = "le corps du document « exemple.docx », paragraphe"
+    assert summary["fields"][:5] == [
+        {"name": "bloc_adresse", "where": f"{body} 1"},
+        {"name": "lieu", "where": f"{body} 2"},
+        {"name": "date", "where": f"{body} 2"},
+        {"name": "reference", "where": f"{body} 3"},
+        {"name": "formule_appel", "where": f"{body} 4"},
+    ]
+    assert summary["fields"][-1] == {
+        "name": "entreprise_telephone",
+        "where": "l'en-tête du document « exemple.docx », paragraphe 1",
+    }
 
 
 @pytest.mark.parametrize(
@@ -157,6 +169,31 @@ def test_unknown_field_in_a_user_template(demo_base: Path, tmp_path: Path) -> No
     )
     assert done.returncode == 1
     assert "Champ de fusion inconnu « surnom » dans le corps du modèle « perso »" in done.stderr
+    assert not out.exists()
+
+
+def test_word_template_with_next_is_refused(demo_base: Path, tmp_path: Path) -> None:
+    from tests.mailing.wordml import field, mergefield, para, template
+
+    body = para(mergefield("nom")) + para(field(" NEXT ", result="«Enregistrement suivant»"))
+    path = template(tmp_path / "etiquettes.docx", body)
+    out = tmp_path / "x.docx"
+    done = run_cli(
+        "--db",
+        str(demo_base),
+        "mailmerge",
+        "--template",
+        str(path),
+        "--segment",
+        "Prospects",
+        "--output",
+        str(out),
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "Erreur : Le champ NEXT dans le corps du document « etiquettes.docx », paragraphe 2 "
+        "n'est pas pris en charge : MicroCRM produit une lettre par destinataire"
+    )
     assert not out.exists()
 
 

@@ -73,6 +73,8 @@ class MailingRun:
 
     ``pages`` is None for a DOCX run that LibreOffice did not convert (the page
     count is Word's to decide). ``ranges`` gives each letter's pages in the PDF.
+    ``fields`` is every merge field the template uses, with where it is, as
+    checked before anything was written (the summary's ``fields``).
     """
 
     template: Template
@@ -90,6 +92,7 @@ class MailingRun:
     segment_name: str = ""
     description: str = ""
     warnings: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def template_name(self) -> str:
@@ -111,6 +114,7 @@ class MailingRun:
                 {"name": e.name, "reason": e.reason, "detail": e.detail} for e in self.excluded
             ],
         }
+        data["fields"] = [{"name": name, "where": where} for name, where in self.fields]
         if self.warnings:
             data["warnings"] = list(self.warnings)
         if campaign_id is not None:
@@ -187,7 +191,7 @@ def produce_run(
             {**template.custom, **context.custom},
             context.place or template.place,
         )
-    check_template(template, list(context.custom))
+    fields = check_template(template, list(context.custom))
     suffix = output.suffix.lower()
     if suffix not in (".pdf", ".docx"):
         raise ValidationError("output", "Le fichier produit doit être un .pdf ou un .docx.")
@@ -209,6 +213,7 @@ def produce_run(
         pages=None,
         recipients=list(recipients),
         excluded=list(selection.excluded),
+        fields=fields,
         segment_id=selection.segment_id,
         segment_name=selection.segment_name,
         description=selection.description,
