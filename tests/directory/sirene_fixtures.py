@@ -126,6 +126,112 @@ def legal_unit(siren: str, **values: str) -> dict[str, str]:
     return row
 
 
+# --- CEDEX, BP, TSA and CS establishments (docs/address-standard.md R5, R15, R21) -----------
+
+
+def _place(postcode: str, commune: str, code: str, street: str) -> dict[str, str]:
+    """The geographic address; ``street`` is ``number typeVoie libelleVoie``."""
+    number, street_type, label = street.split(" ", 2)
+    return {
+        "codePostalEtablissement": postcode,
+        "libelleCommuneEtablissement": commune,
+        "codeCommuneEtablissement": code,
+        "numeroVoieEtablissement": number,
+        "typeVoieEtablissement": street_type,
+        "libelleVoieEtablissement": label,
+    }
+
+
+def _cedex(distribution: str, code: str, label: str) -> dict[str, str]:
+    return {
+        "distributionSpecialeEtablissement": distribution,
+        "codeCedexEtablissement": code,
+        "libelleCedexEtablissement": label,
+    }
+
+
+CEDEX_CASES: Final[dict[str, dict[str, str]]] = {
+    # Marseille 11e: a BP at the CEDEX office itself.
+    "bp_cedex_marseille": _place("13011", "MARSEILLE 11", "13211", "45 BD DE LA VALBARELLE")
+    | _cedex("BP 25", "13779", "MARSEILLE CEDEX 11"),
+    # A BP at Montferrier-sur-Lez's office, sorted by Montpellier's CEDEX (R5's example).
+    "bp_cedex_other_office": _place("34980", "MONTFERRIER-SUR-LEZ", "34169", "1203 RTE DE MENDE")
+    | _cedex("BP 90432", "34092", "MONTPELLIER CEDEX 5"),
+    # A TSA in Lyon for a Villeurbanne company: a sorting-centre number, no commune after it.
+    "tsa_cedex_lyon": _place("69100", "VILLEURBANNE", "69266", "12 RUE FRANCIS DE PRESSENSE")
+    | _cedex("TSA 30010", "69441", "LYON CEDEX 03"),
+    # Paris 7e: CS and a building.
+    "cs_cedex_paris": _place("75007", "PARIS 7", "75107", "9 AV DE SEGUR")
+    | _cedex("CS 70001", "75341", "PARIS CEDEX 07")
+    | {"complementAdresseEtablissement": "BATIMENT C"},
+    # An industrial zone, a CS and an unnumbered CEDEX office.
+    "cs_cedex_zone": _place("13400", "AUBAGNE", "13005", "180 AV DE LA FOUGERE")
+    | _cedex("CS 30001", "13685", "AUBAGNE CEDEX")
+    | {"complementAdresseEtablissement": "ZI DES PALUDS"},
+    # A CEDEX with no special distribution.
+    "cedex_only": _place("31670", "LABEGE", "31254", "8 RUE DE LA DECOUVERTE")
+    | _cedex("", "31673", "LABEGE CEDEX"),
+    # Lyon 3e, a CEDEX office number written with its leading zero.
+    "cedex_only_lyon": _place("69003", "LYON 3EME", "69383", "20 RUE GARIBALDI")
+    | _cedex("", "69421", "LYON CEDEX 03"),
+    # A BP without CEDEX, Lyon 3e: the geographic postcode stays on line 6.
+    "bp_no_cedex_lyon": _place("69003", "LYON 3EME", "69383", "7 PL GUICHARD")
+    | _cedex("BP 3021", "", ""),
+    # Corse-du-Sud (2A): a BP without CEDEX.
+    "bp_no_cedex_2a": _place("20000", "AJACCIO", "2A004", "2 CRS NAPOLEON")
+    | _cedex("BP 12", "", ""),
+    # Corse-du-Sud (2A): a CEDEX office number.
+    "cedex_2a": _place("20090", "AJACCIO", "2A004", "5 AV NOEL FRANCHINI")
+    | _cedex("", "20186", "AJACCIO CEDEX 2"),
+    # Haute-Corse (2B): a BP and an unnumbered CEDEX.
+    "bp_cedex_2b": _place("20200", "BASTIA", "2B033", "3 BD PAOLI")
+    | _cedex("BP 345", "20297", "BASTIA CEDEX"),
+    # A CEDEX code whose label is missing: the commune's name, then CEDEX.
+    "cedex_without_label": _place("13011", "MARSEILLE 11", "13211", "45 BD DE LA VALBARELLE")
+    | _cedex("BP 26", "13779", ""),
+    # A CEDEX label without its code: no CEDEX line can be built, the label is kept in the notes.
+    "label_without_code": _place("13011", "MARSEILLE 11", "13211", "47 BD DE LA VALBARELLE")
+    | _cedex("BP 27", "", "MARSEILLE CEDEX 11"),
+    # A second address (INSEE's …2Etablissement columns), itself at a CEDEX.
+    "second_address": _place("75002", "PARIS 2", "75102", "14 RUE DE LA PAIX")
+    | {
+        "complementAdresse2Etablissement": "ENTREPOT NORD",
+        "numeroVoie2Etablissement": "3",
+        "indiceRepetition2Etablissement": "B",
+        "typeVoie2Etablissement": "RUE",
+        "libelleVoie2Etablissement": "DES ENTREPRENEURS",
+        "codePostal2Etablissement": "93200",
+        "libelleCommune2Etablissement": "SAINT-DENIS",
+        "codeCommune2Etablissement": "93066",
+        "distributionSpeciale2Etablissement": "BP 14",
+        "codeCedex2Etablissement": "93201",
+        "libelleCedex2Etablissement": "ST DENIS CEDEX",
+    },
+}
+"""Establishment columns of each hand-made CEDEX case, by case name (see write_cedex_pair)."""
+
+
+def write_cedex_pair(establishments: Path, legal_units: Path) -> dict[str, str]:
+    """Write one open establishment per :data:`CEDEX_CASES` case, each its own legal unit.
+
+    The legal unit is named after the case (``BP_CEDEX_MARSEILLE``).
+
+    Returns:
+        Case name → SIRET.
+    """
+    sirets = {name: make_siret(31_000_000 + 7 * n, 1) for n, name in enumerate(CEDEX_CASES)}
+    rows = [
+        establishment(siret[:9], siret[9:], **CEDEX_CASES[name]) for name, siret in sirets.items()
+    ]
+    units = [
+        legal_unit(siret[:9], denominationUniteLegale=name.upper())
+        for name, siret in sirets.items()
+    ]
+    write_csv(establishments, ET_HEADER, rows, seed=11)
+    write_csv(legal_units, UL_HEADER, units, seed=12)
+    return sirets
+
+
 # --- seeded extracts of any size ------------------------------------------------------------
 
 _WORDS: Final = (
