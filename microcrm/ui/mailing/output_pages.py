@@ -62,7 +62,11 @@ INFO_ROLE = Qt.ItemDataRole.UserRole
 
 
 class TemplatePage(QWizardPage):
-    """3 — Modèle: a built-in or user template, PDF and/or DOCX, envelope window, labels."""
+    """3 — Modèle: a built-in or user template, PDF and/or DOCX, envelope window, labels.
+
+    The template's merge fields are listed with where they are as soon as it is
+    selected; a template that cannot be merged is named in the error line.
+    """
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +75,9 @@ class TemplatePage(QWizardPage):
         self.setSubTitle("Choisissez la lettre et ce qu'il faut produire.")
         self.templates = named(QListWidget(), "template-list")
         self.templates.currentItemChanged.connect(lambda *_: self._template_changed())
+        self.fields = named(QListWidget(), "template-fields")
+        self.fields.setMaximumHeight(140)
+        self.fields.setToolTip("Chaque champ de fusion du modèle et l'endroit où il se trouve")
         self.new_button = named(QPushButton("Nouveau modèle…"), "template-new")
         self.edit_button = named(QPushButton("Modifier…"), "template-edit")
         self.new_button.clicked.connect(lambda: self.edit_template(new=True))
@@ -124,6 +131,8 @@ class TemplatePage(QWizardPage):
         row.addWidget(self.edit_button)
         row.addStretch(1)
         left.addLayout(row)
+        left.addWidget(QLabel("Champs de fusion du modèle :"))
+        left.addWidget(self.fields)
         outputs = QGroupBox("Documents à produire")
         out_layout = QFormLayout(outputs)
         out_layout.addRow(self.want_pdf)
@@ -213,6 +222,7 @@ class TemplatePage(QWizardPage):
             self._template = load_template(info.name, user_dir=self.state.templates_dir)
         except MicroCRMError as exc:
             self.error.setText(exc.message)
+        self._show_fields()
         letter = isinstance(self._template, LetterTemplate)
         soffice = find_soffice() is not None
         self.edit_button.setEnabled(letter)
@@ -237,6 +247,21 @@ class TemplatePage(QWizardPage):
                 + ("" if soffice else " LibreOffice n'est pas installé : pas de PDF ni d'aperçu.")
             )
         self.completeChanged.emit()
+
+    def _show_fields(self) -> None:
+        """List the template's merge fields and where they are; name what cannot be merged."""
+        self.fields.clear()
+        if self._template is None:
+            return
+        try:
+            found = check_template(self._template, list(self.state.context().custom))
+        except MicroCRMError as exc:
+            self.error.setText(exc.message)
+            return
+        for name, where in found:
+            self.fields.addItem(f"« {name} » — {where}")
+        if not found:
+            self.fields.addItem("Aucun champ de fusion")
 
     # -- printing set-up ---------------------------------------------------------------------
     def _offset_spin(self, name: str) -> QDoubleSpinBox:
