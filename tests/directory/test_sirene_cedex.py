@@ -1,7 +1,8 @@
 """SIRENE establishments at a CEDEX, a BP, a TSA or a CS: the address mail goes to.
 
-Issue 12: an establishment with ``codeCedexEtablissement`` was stored with its
-geographic postcode, so mail to its BP went to the wrong postcode. Each case of
+An establishment with ``codeCedexEtablissement`` must be stored with its CEDEX
+line, not its geographic postcode: mail to a BP under the geographic postcode is
+not delivered (docs/import-formats.md §1). Each case of
 :data:`~tests.directory.sirene_fixtures.CEDEX_CASES` is imported into a real SQLite
 base and its stored address is checked line by line after normalisation
 (docs/address-standard.md R4, R5, R15, R21), with the geographic postcode and
