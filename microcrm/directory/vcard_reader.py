@@ -117,6 +117,11 @@ METADATA: Final = frozenset(
     }
 )
 
+#: Google's system groups, written into CATEGORIES of every exported card (``myContacts``,
+#: Android's « My Contacts »): not the user's categories, dropped as the CSV reader's
+#: ``* myContacts`` is (clean.py).
+_SYSTEM_GROUPS: Final = frozenset({"mycontacts", "my contacts", "starred"})
+
 #: Properties carrying binary data (an embedded image, a key): reported as dropped, or
 #: kept in the notes when the value is a link.
 _BINARY: Final = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
@@ -245,7 +250,7 @@ _QUALIFIERS: Final[dict[str, str]] = {
     "iphone": "iPhone",
     "pager": "bipeur",
     "school": "école",
-    "assistantphone": "assistant(e)",
+    "assistantphone": "secrétariat",
     "grand_central": "Google Voice",
     "profile": "profil",
     "blog": "blog",
@@ -256,8 +261,8 @@ _QUALIFIERS: Final[dict[str, str]] = {
     "modem": "modem",
     "textphone": "téléphone pour malentendants",
     "callback": "rappel",
-    "assistant": "assistant(e)",
-    "x-evolution-assistant": "assistant(e)",
+    "assistant": "secrétariat",
+    "x-evolution-assistant": "secrétariat",
     "x-evolution-callback": "rappel",
     "x-evolution-company": "société",
     "x-evolution-radio": "radio",
@@ -314,6 +319,7 @@ _SEXES: Final[dict[str, str]] = {
 }
 
 _NEWLINES: Final = re.compile(r"\r\n|\r|\n")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ESCAPE: Final = re.compile(r"\\(.)", re.DOTALL)
 _WORDS: Final = re.compile(r"\w+")
 _APPLE_LABEL: Final = re.compile(r"_\$!<(.*)>!\$_")
@@ -530,6 +536,19 @@ def _parse_params(raw_params: list[str]) -> tuple[set[str], dict[str, str], str,
     return types, params, charset, encoding
 
 
+def _base64_text(raw_value: bytes, charset: str) -> str | None:
+    """A text property sent in base64 (seldom), or ``None`` when it holds binary data.
+
+    Strict: the declared charset or UTF-8, no control character (a JPEG decodes in cp1252).
+    """
+    try:
+        data = base64.b64decode(b"".join(raw_value.split()), validate=True)
+        text = data.decode(charset or "utf-8")
+    except (binascii.Error, ValueError, LookupError):  # UnicodeDecodeError is a ValueError
+        return None
+    return None if _CONTROL.search(text) else text
+
+
 def _parse_line(line: bytes, version: str, position: int) -> _Property | None:
     """Turn one logical line into a property, or ``None`` for BEGIN/END/VERSION.
 
@@ -554,25 +573,20 @@ def _parse_line(line: bytes, version: str, position: int) -> _Property | None:
         position, group.lower(), name, types, params, "", version == "2.1" or quoted_printable
     )
     if encoding in ("B", "BASE64"):
-        if name in _BINARY:
-            property_.binary = bool(raw_value.strip())
+        property_.binary = bool(raw_value.strip())
+        text = None if name in _BINARY else _base64_text(raw_value, charset)
+        if text is None:
             return property_
-        try:  # a text property sent in base64 (seldom): read it as text
-            raw_value = base64.b64decode(b"".join(raw_value.split()), validate=True)
-        except (binascii.Error, ValueError):
-            property_.binary = True
-            return property_
-    if raw_value.lstrip()[:5].lower() == b"data:":
+        property_.binary = False
+    elif raw_value.lstrip()[:5].lower() == b"data:":
         property_.binary = True
         return property_
-    if quoted_printable:
-        raw_value = quopri.decodestring(raw_value)
-    text = _decode(raw_value, charset, version)
-    if text is None:
-        if encoding in ("B", "BASE64"):
-            property_.binary = True
-            return property_
-        raise CardError(ENCODING_ERROR, f"{name} : valeur illisible en {charset or 'UTF-8'}")
+    else:
+        if quoted_printable:
+            raw_value = quopri.decodestring(raw_value)
+        text = _decode(raw_value, charset, version)
+        if text is None:
+            raise CardError(ENCODING_ERROR, f"{name} : valeur illisible en {charset or 'UTF-8'}")
     property_.value = text
     return property_
 
@@ -799,11 +813,12 @@ def _map_phones(card: _Card) -> None:
             if key:
                 card.fields[key] = number
             continue
-        label = "Fax" if kind in ("fax", "home_fax") else "Téléphone"
-        shown = qualifier or _PHONE_QUALIFIERS[kind]
-        if count > 1 and kind != "other":
+        title = "Fax" if kind in ("fax", "home_fax") else "Téléphone"
+        label = card.label(prop)  # Apple's or Google's own name for the line wins
+        shown = _qualifier(label) if label else qualifier or _PHONE_QUALIFIERS[kind]
+        if count > 1 and not label and kind != "other":
             shown = f"{shown} {count}"
-        card.note(prop, f"{label} ({shown})", number)
+        card.note(prop, f"{title} ({shown})", number)
 
 
 def _map_emails(card: _Card) -> None:
@@ -932,6 +947,9 @@ def _note_value(prop: _Property, label: str) -> tuple[str, str]:
         title, value = _android_custom(prop.parts())
     elif name == "X-SOCIALPROFILE":
         title = _social_label(prop)
+    elif name == "X-MS-TEL":  # Outlook's callback, radio… numbers: X-MS-TEL;VOICE;CALLBACK
+        kinds = [_QUALIFIERS[kind] for kind in sorted(prop.types) if kind in _QUALIFIERS]
+        title = f"{base} ({', '.join(kinds)})" if kinds else title
     elif name == "NICKNAME":
         value = ", ".join(prop.items())
     elif name == "GENDER":
@@ -977,7 +995,12 @@ def _map_card(properties: list[_Property]) -> tuple[dict[str, str], list[str]]:
     _map_addresses(card)
     _map_urls(card)
     note_text = "\n".join(prop.text() for prop in card.take("NOTE"))
-    categories = [item for prop in card.take("CATEGORIES") for item in prop.items()]
+    categories = [
+        item
+        for prop in card.take("CATEGORIES")
+        for item in prop.items()
+        if fold(item) not in _SYSTEM_GROUPS
+    ]
     card.fields["categories"] = "; ".join(categories)  # the tag separator of clean.py
     _map_leftovers(card)
     lines = [text for _, text in sorted(card.notes, key=lambda note: note[0])]
