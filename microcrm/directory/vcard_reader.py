@@ -43,9 +43,10 @@ VALUE_DROPPED: Final = "value_dropped"
 #: card (``KIND:org``, Apple's ``X-ABShowAs:COMPANY``, or no person name beside ORG) fills
 #: the ``org_*`` keys and leaves every person key empty; ``home_*`` is a person's HOME
 #: address. What has no key (department, region, birthday, nickname, IM handles…) is in
-#: ``notes``, one « Libellé : valeur » line each, after the card's own NOTE.
+#: ``notes``, one « Libellé : valeur » line each, after the card's own NOTE. Every key
+#: holds the card's data: an unmapped one would go to the notes (presets.note_columns),
+#: so the card's kind is told by the keys filled, not by a key of its own.
 VCARD_FIELDS: Final = (
-    "kind",
     "full_name",
     "civility",
     "last_name",
@@ -1005,7 +1006,6 @@ def _map_card(properties: list[_Property]) -> tuple[dict[str, str], list[str]]:
     _map_leftovers(card)
     lines = [text for _, text in sorted(card.notes, key=lambda note: note[0])]
     card.fields["notes"] = "\n".join(text for text in (note_text, *lines) if text)
-    card.fields["kind"] = "org" if card.company else "individual"
     record = {key: card.fields.get(key, "") for key in VCARD_FIELDS}
     return record, list(dict.fromkeys(card.dropped))
 

@@ -174,7 +174,6 @@ def test_reads_each_version_and_reports_broken_cards(
     assert v21["city"] == "Paris"
     assert v21["country"] == "France"
     assert v21["notes"] == expected["note"].replace(CRLF, "\n") + "\nService : Vente"
-    assert v21["kind"] == "individual"
 
     v30 = result.records[1].fields
     assert v30["last_name"] == "Martin"
@@ -197,7 +196,6 @@ def test_reads_each_version_and_reports_broken_cards(
     assert v30["notes"].endswith("détail fin\nService : Direction")
 
     v40 = result.records[2].fields
-    assert v40["kind"] == "org"
     assert v40["organisation"] == "Ébénisterie Dupré"
     assert v40["last_name"] == ""
     assert v40["org_phone"] == "+33-1-45-00-00-00"  # a company card's numbers are its own
@@ -250,7 +248,7 @@ def test_unknown_charset_and_missing_end_are_issues_and_reading_goes_on() -> Non
     assert result.records == [
         RawRecord(
             "fiche 3 (ligne 8)",
-            {**dict.fromkeys(VCARD_FIELDS, ""), "full_name": "Zoé", "kind": "individual"},
+            {**dict.fromkeys(VCARD_FIELDS, ""), "full_name": "Zoé"},
         )
     ]
 

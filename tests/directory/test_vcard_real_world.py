@@ -89,7 +89,6 @@ def test_30_text_keeps_its_commas_profile_and_unknown_properties_do_not_reject_t
         ]
     )
     assert only(read_vcards(data)) == record(
-        kind="individual",
         last_name="Moreau",
         first_name="Claire",
         organisation="Moreau, Conseil et Associés",
@@ -132,8 +131,7 @@ def test_40_text_keeps_its_commas() -> None:
         ]
     )
     assert only(read_vcards(data)) == record(
-        kind="org",  # no person name, FN is the organisation: a company card
-        organisation="Durand, Martin et fils",
+        organisation="Durand, Martin et fils",  # no person name beside ORG: a company card
         complement="Bât. 2, porte B",
         street="7, rue des Forges",
         postcode="44000",
@@ -173,7 +171,7 @@ def test_no_single_property_rejects_a_card(line: str) -> None:
 def test_metadata_is_dropped_without_a_word_and_listed() -> None:
     lines = ["VERSION:3.0", "N:Dupont;Jean;;;", *(f"{name}:x" for name in sorted(METADATA))]
     fields = only(read_vcards(cards(lines)))
-    assert fields == record(kind="individual", last_name="Dupont", first_name="Jean")
+    assert fields == record(last_name="Dupont", first_name="Jean")
     assert {"PROFILE", "PRODID", "REV", "UID", "X-ABUID", "X-WAB-GENDER"} <= METADATA
 
 
@@ -182,15 +180,13 @@ def test_metadata_is_dropped_without_a_word_and_listed() -> None:
 
 def test_a_given_name_only_gets_no_surname_from_fn() -> None:
     data = cards(["VERSION:3.0", "N:;Marie;;;", "FN:Marie", "EMAIL:marie@example.fr"])
-    assert only(read_vcards(data)) == record(
-        kind="individual", first_name="Marie", email="marie@example.fr"
-    )
+    assert only(read_vcards(data)) == record(first_name="Marie", email="marie@example.fr")
 
 
 def test_a_card_without_n_gives_the_full_name_to_split() -> None:
     data = cards(["VERSION:3.0", "FN:Jean-Pierre Martin", "TEL:02 99 00 00 00"])
     assert only(read_vcards(data)) == record(
-        kind="individual", full_name="Jean-Pierre Martin", phone_work="02 99 00 00 00"
+        full_name="Jean-Pierre Martin", phone_work="02 99 00 00 00"
     )
 
 
@@ -247,7 +243,6 @@ def test_kind_org_40_creates_no_person() -> None:
         ]
     )
     assert only(read_vcards(data)) == record(
-        kind="org",
         organisation="Garage Martin SARL",
         org_phone="02 99 00 11 22",  # the work line before the mobile
         fax="02 99 00 11 23",
@@ -290,7 +285,6 @@ def test_apple_company_card_keeps_its_contact_name_in_the_notes() -> None:
         ]
     )
     assert only(read_vcards(data)) == record(
-        kind="org",
         organisation="Boulangerie Dupain",
         org_phone="01 23 45 67 89",
         fax="01 23 45 67 90",
@@ -317,12 +311,8 @@ def test_a_card_with_an_organisation_and_no_person_name_is_a_company_card(
     names: list[str],
 ) -> None:
     data = cards(["VERSION:2.1", *names, "ORG:ACME Services", "EMAIL;INTERNET:info@acme.example"])
-    fields = only(read_vcards(data))
-    assert (fields["kind"], fields["organisation"], fields["org_email"], fields["email"]) == (
-        "org",
-        "ACME Services",
-        "info@acme.example",
-        "",
+    assert only(read_vcards(data)) == record(
+        organisation="ACME Services", org_email="info@acme.example"
     )
 
 
@@ -384,7 +374,6 @@ def test_outlook_21_quoted_printable_card() -> None:
         encoding="cp1252",
     )
     assert only(read_vcards(data)) == record(
-        kind="individual",
         civility="Mme",
         last_name="Lefèvre",
         first_name="Hélène",
@@ -478,7 +467,6 @@ def test_apple_30_card_with_item_groups_and_labels() -> None:
         )
     ]
     assert result.records[0].fields == record(
-        kind="individual",
         civility="Mme",
         last_name="Lambert",
         first_name="Sophie",
@@ -542,7 +530,6 @@ def test_google_30_export() -> None:
         ]
     )
     assert only(read_vcards(data)) == record(
-        kind="individual",
         last_name="Petit",
         first_name="Julien",
         organisation="Petit BTP",
@@ -612,7 +599,6 @@ def test_40_card_every_value_has_a_place() -> None:
         )
     ]
     assert result.records[0].fields == record(
-        kind="individual",
         civility="M.",
         last_name="Bernard",
         first_name="Luc",
@@ -667,7 +653,6 @@ def test_android_21_custom_fields_and_undecodable_binary() -> None:
         "non repris : X-FOO (image ou fichier intégré à la fiche) ; le reste de la fiche est importé"
     ]
     assert result.records[0].fields == record(
-        kind="individual",
         last_name="Garçon",
         first_name="Zoé",
         notes=notes("Surnom : Zozo", "Relation : Paul", "Date : 2015-09-01"),
@@ -704,7 +689,6 @@ def test_outlook_2007_sample() -> None:
         )
     ]
     assert result.records[0].fields == record(
-        kind="individual",
         civility="Mr.",
         last_name="Angstadt",
         first_name="Michael",
@@ -747,7 +731,6 @@ def test_gmail_sample() -> None:
     """ez-vcard's Google Contacts export: every kind of phone, address, site, date, relation."""
     fields = only(read_vcard_file(SAMPLES / "ez-vcard-gmail-single2.vcf"))
     assert fields == record(
-        kind="individual",
         last_name="Test",
         first_name="VCard",
         organisation="TheCompany",
@@ -834,7 +817,6 @@ def test_rfc2426_sample_keeps_raw_numbers_and_zip4() -> None:
     assert result.issues == []
     assert [r.fields for r in result.records] == [
         record(
-            kind="individual",
             full_name="Frank Dawson",
             organisation="Lotus Development Corporation",
             phone_work="+1-919-676-9515",
@@ -849,7 +831,6 @@ def test_rfc2426_sample_keeps_raw_numbers_and_zip4() -> None:
             notes="Région : NC",
         ),
         record(
-            kind="individual",
             full_name="Tim Howes",
             organisation="Netscape Communications Corp.",
             phone_work="+1-415-937-3419",
@@ -868,7 +849,6 @@ def test_kcontacts_full_40_sample() -> None:
     """KAddressBook's full 4.0 card: IMPP, LANG, TZ, GEO, KEY and calendar links."""
     fields = only(read_vcard_file(SAMPLES / "kcontacts-testfullvcard.vcf"))
     assert fields == record(
-        kind="individual",
         civility="Mr",
         last_name="Holmes",
         first_name="Sherlock",
@@ -909,13 +889,11 @@ def test_kcontacts_21_quoted_printable_sample() -> None:
     broken = "AAAAAAA-AäAAAAA 11"
     assert [r.fields for r in result.records] == [
         record(
-            kind="org",  # ORG alone: a company card
-            organisation="Bike Shop",
+            organisation="Bike Shop",  # ORG alone: a company card
             street="DDDDDDDDDDDDDDD-Staße 2\n00000 DDDDDDDDDD",
             notes="This one has a funny character at the end in the contact list",
         ),
         record(
-            kind="individual",
             first_name="Broken",  # N:;Broken;;; — no surname made from FN
             home_street=broken,
             home_postcode="00000",
@@ -928,7 +906,6 @@ def test_kcontacts_21_quoted_printable_sample() -> None:
             ),
         ),
         record(
-            kind="individual",
             first_name="Broken",
             home_street=broken,
             home_postcode="00000",
@@ -941,7 +918,6 @@ def test_kcontacts_21_quoted_printable_sample() -> None:
             ),
         ),
         record(
-            kind="individual",
             civility="Dr. med.",
             last_name="Name",
             first_name="Surname",
@@ -956,7 +932,6 @@ def test_kcontacts_21_quoted_printable_sample() -> None:
             ),
         ),
         record(
-            kind="individual",
             last_name="Doctor",
             first_name="Second",
             role="Dentist",
@@ -976,7 +951,6 @@ def test_kcontacts_21_quoted_printable_sample() -> None:
 def test_kcontacts_kaddressbook_extensions_sample() -> None:
     fields = only(read_vcard_file(SAMPLES / "kcontacts-vcard_extension_case_normalization.vcf"))
     assert fields == record(
-        kind="individual",
         last_name="Name",
         first_name="My",
         notes=notes(  # the X-KADDRESSBOOK-CRYPTO* preferences are metadata
@@ -995,7 +969,6 @@ def test_vobject_radicale_sample() -> None:
     """Radicale's card: every N component and a 3.0 GEO."""
     fields = only(read_vcard_file(SAMPLES / "vobject-radicale-1587.vcf"))
     assert fields == record(
-        kind="individual",
         civility="Prefix",
         last_name="Family",
         first_name="Given",
