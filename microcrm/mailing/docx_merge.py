@@ -199,7 +199,11 @@ def _header_labels(
     root: etree._Element, rels: dict[str, tuple[str, str]], name: str
 ) -> dict[str, str]:
     """Part name → « l'en-tête de la première page du document « x » » and the like."""
-    sections = list(root.iter(f"{W}sectPr"))
+    sections = [
+        sect
+        for sect in root.iter(f"{W}sectPr")
+        if sect.getparent() is not None and sect.getparent().tag in (f"{W}body", f"{W}pPr")
+    ]
     labels: dict[str, str] = {}
     for number, sect in enumerate(sections, start=1):
         for ref in sect:
@@ -415,7 +419,13 @@ class _Letters:
     def _last_look(self, printed: dict[str, str]) -> None:
         allowed = frozenset(self.allowed)
         for name, text in printed.items():
-            root = etree.fromstring(text.encode("utf-8"))
+            try:
+                root = etree.fromstring(text.encode("utf-8"))
+            except etree.XMLSyntaxError as exc:
+                raise TemplateError(
+                    f"Fusion arrêtée : le document produit à partir de « {self.prepared.name} » "
+                    f"serait illisible ({name} : {exc}). Aucun fichier n'a été écrit."
+                ) from exc
             story = root.find(f"{W}body") if name == DOCUMENT else root
             label = "le corps" if name == DOCUMENT else f"la partie {name}"
             found = leftovers(Story(story, f"{label} du document produit"), allowed)

@@ -61,6 +61,9 @@ SPACE = f"{{{XML_NS}}}space"
 _DELETED = frozenset({f"{W}del", f"{W}moveFrom", PPR, RPR, TXBX})
 
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+#: Characters XML 1.0 cannot hold (a value pasted from a spreadsheet may have them).
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c]")
 BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 
 #: Fields evaluated by the merge.
@@ -700,8 +703,17 @@ class Slot:
             if isinstance(part, Boundary):
                 out.append(self.breaks[part.index])
             else:
-                out.append(escape(part).replace("\n", BREAK))
+                out.append(escape(printable(part)).replace("\n", BREAK))
         return "".join(out)
+
+
+def printable(value: str) -> str:
+    """A value as a ``w:t`` can hold it.
+
+    CR, VT (Excel's line break in a cell) and FF become line breaks; other
+    control characters, which XML cannot hold, are dropped.
+    """
+    return _NOT_XML.sub("", _LINE_BREAKS.sub("\n", value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -779,6 +791,11 @@ class Compiler:
                 raise TemplateError(
                     f"Le champ {shown} dans {where} contient un champ de fusion : ce montage "
                     "n'est pas pris en charge. Gardez les champs de fusion hors de ce champ."
+                )
+            if any(isinstance(p, str) and "{{" in p for p in found.pieces):
+                raise TemplateError(
+                    f"Une balise {{{{ … }}}} dans le code du champ {kind or 'vide'} de {where} "
+                    "ne serait pas remplacée : sortez-la du champ."
                 )
             for shown_field in found.result_fields:  # its shown result prints as it is
                 self._top(shown_field, story, own, where)

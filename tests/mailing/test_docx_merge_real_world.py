@@ -442,6 +442,21 @@ def test_markers_from_the_recipients_own_data_are_printed(tmp_path: Path) -> Non
     assert _letters(out) == [["Bar «Zinc» {{ depuis 1920 }}"]]
 
 
+def test_spreadsheet_control_characters_become_line_breaks(tmp_path: Path) -> None:
+    pasted = Recipient(
+        key="o8",
+        organisation_id=8,
+        person_id=None,
+        address_id=8,
+        display_name="Gamma",
+        lines=("GAMMA", "5 AVENUE JANVIER", "35000 RENNES"),
+        organisation_name="Gamma\x0bŒnologie\x00\r\nService achats",
+    )
+    path = template(tmp_path / "modele.docx", para(mergefield("raison_sociale")))
+    out = _merge(path, tmp_path, [pasted])
+    assert _letters(out) == [["Gamma\nŒnologie\nService achats"]]
+
+
 # -- refused, before anything is written -----------------------------------------------------
 
 WHERE = "le corps du document « modele.docx », paragraphe 1"
@@ -550,6 +565,12 @@ REFUSALS = [
         f"La balise « {{{{ nom|upper }}}} » dans {WHERE} n'est pas prise en charge : une balise "
         "ne contient qu'un nom de champ, par exemple {{ nom }}.",
         id="jinja-filter",
+    ),
+    pytest.param(
+        para(field(' HYPERLINK "https://exemple.fr/{{ reference }}" ', result="notre site")),
+        f"Une balise {{{{ … }}}} dans le code du champ HYPERLINK de {WHERE} ne serait pas "
+        "remplacée : sortez-la du champ.",
+        id="tag-inside-a-hyperlink-address",
     ),
     pytest.param(
         para(run("Bonjour {{ nom")),
