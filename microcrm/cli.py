@@ -20,6 +20,7 @@ from microcrm.storage.admin import check_database, database_info, take_backup
 from microcrm.text import short_date
 
 if TYPE_CHECKING:
+    from microcrm.directory.importer import FileReport
     from microcrm.ged.search import SearchEngine
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
@@ -285,8 +286,9 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
             f"{', '.join(Path(s).name for s in entry.sources)} : {entry.records} lignes, "
             f"{entry.organisations_created} organisations et {entry.persons_created} "
             f"personnes créées, {len(entry.rejected.rows)} "
-            "lignes refusées."
+            f"lignes refusées, {len(entry.warnings.rows)} avertissements."
         )
+        _print_import_details(entry)
     if report.batch_id is None:
         print("Simulation : rien n'a été écrit.")
     else:
@@ -295,6 +297,22 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
             f"{report.batch_id})."
         )
     return EXIT_OK
+
+
+def _print_import_details(entry: FileReport, shown: int = 10) -> None:
+    """What the summary line does not say: refusals, warnings, columns kept in notes or not."""
+    if entry.notes_columns:
+        names = ", ".join(f"« {c} »" for c in entry.notes_columns)
+        print(f"  Colonnes conservées dans les notes : {names}")
+    if entry.ignored_columns:
+        names = ", ".join(f"« {c} »" for c in entry.ignored_columns)
+        print(f"  Colonnes ignorées : {names}")
+    for title, rows in (("Refusée", entry.rejected.rows), ("Avertissement", entry.warnings.rows)):
+        for issue in rows[:shown]:
+            where = "" if issue.detail.startswith(issue.locator) else f"{issue.locator} — "
+            print(f"  {title} : {where}{issue.detail}")
+        if len(rows) > shown:
+            print(f"  … et {len(rows) - shown} de plus (détail : --report FICHIER.json)")
 
 
 def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:

@@ -24,6 +24,8 @@ CIVILITIES: tuple[str, ...] = tuple(c.value for c in Civility)
 CONTACT_LABELS = {
     "civility": "Civilité", "last_name": "Nom", "first_name": "Prénom", "role": "Fonction",
     "phone": "Téléphone", "mobile": "Mobile", "email": "E-mail", "notes": "Notes",
+    "phone_home": "Téléphone du domicile", "fax": "Télécopie", "emails_other": "Autres e-mails",
+    "website": "Site ou profil",
 }
 
 
@@ -42,6 +44,10 @@ class ContactRecord:
     mobile: str = ""
     email: str = ""
     notes: str = ""
+    phone_home: str = ""
+    fax: str = ""
+    emails_other: str = ""
+    website: str = ""
 
     @property
     def display_name(self) -> str:
@@ -68,6 +74,10 @@ def contact_snapshot(person: Person) -> ContactRecord:
         mobile=person.mobile or "",
         email=person.email or "",
         notes=person.notes or "",
+        phone_home=person.phone_home or "",
+        fax=person.fax or "",
+        emails_other=person.emails_other or "",
+        website=person.website or "",
     )
 
 
@@ -94,6 +104,10 @@ def validate_contact(record: ContactRecord, postcode: str = "") -> ContactRecord
         mobile=v.clean_phone(record.mobile, "mobile", postcode) or "",
         email=v.clean_email(record.email, "email") or "",
         notes=record.notes.strip(),
+        phone_home=v.clean_phone(record.phone_home, "phone_home", postcode) or "",
+        fax=v.clean_phone(record.fax, "fax", postcode) or "",
+        emails_other=v.clean_emails(record.emails_other) or "",
+        website=v.clean_website(record.website) or "",
     )
 
 
@@ -133,6 +147,10 @@ def _apply(person: Person, record: ContactRecord) -> None:
     person.mobile = record.mobile or None
     person.email = record.email or None
     person.notes = record.notes or None
+    person.phone_home = record.phone_home or None
+    person.fax = record.fax or None
+    person.emails_other = record.emails_other or None
+    person.website = record.website or None
 
 
 def save_contact(db: Database, record: ContactRecord) -> ContactRecord:

@@ -39,6 +39,8 @@ class OrganisationRecord:
     website: str = ""
     email: str = ""
     phone: str = ""
+    fax: str = ""
+    emails_other: str = ""
     notes: str = ""
     stage: str | None = Stage.SUSPECT.value
     traite: bool = False
@@ -63,6 +65,8 @@ FIELD_LABELS = {
     "website": "Site web",
     "email": "E-mail",
     "phone": "Téléphone",
+    "fax": "Télécopie",
+    "emails_other": "Autres e-mails",
     "notes": "Notes",
     "stage": "Étape",
     "traite": "Traité",
@@ -126,6 +130,8 @@ def validate(record: OrganisationRecord) -> OrganisationRecord:
         naf_code=v.clean_naf(record.naf_code) or "",
         email=v.clean_email(record.email) or "",
         phone=v.clean_phone(record.phone) or "",
+        fax=v.clean_phone(record.fax, "fax") or "",
+        emails_other=v.clean_emails(record.emails_other) or "",
         website=v.clean_website(record.website) or "",
     )
 

@@ -47,6 +47,10 @@ class PersonRecord:
     mobile: str = ""
     email: str = ""
     notes: str = ""
+    phone_home: str = ""
+    fax: str = ""
+    emails_other: str = ""
+    website: str = ""
     is_staff: bool = False
     stage: str | None = Stage.SUSPECT.value
     no_mail: bool = False

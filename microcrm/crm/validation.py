@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -10,11 +11,48 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 from microcrm.errors import ValidationError
+from microcrm.text import fold
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAF = re.compile(r"^\d{2}\.?\d{2}[A-Z]$")
 #: Postcode prefix → phone region of the overseas départements and collectivities.
 OVERSEAS_REGIONS = {"971": "GP", "972": "MQ", "973": "GF", "974": "RE", "975": "PM", "976": "YT"}
+
+
+_LOCALES_FOR_COUNTRY_NAMES = ("fr", "en", "de", "es", "it", "nl", "pt")
+
+
+def _country_key(name: str) -> str:
+    return " ".join(fold(name).replace(".", " ").replace("-", " ").split())
+
+
+@functools.cache
+def _country_codes() -> dict[str, str]:
+    """Folded country name (in the languages address books are written in) or code → region."""
+    from babel import Locale
+
+    codes: dict[str, str] = {}
+    for locale in _LOCALES_FOR_COUNTRY_NAMES:
+        for code, name in Locale(locale).territories.items():
+            if len(code) == 2 and code.isalpha():
+                codes.setdefault(_country_key(name), code)
+                codes.setdefault(code.lower(), code)
+    codes.update({"usa": "US", "u s a": "US", "uk": "GB", "england": "GB", "deutschland": "DE"})
+    return codes
+
+
+def phone_region(country: str = "", postcode: str = "") -> str:
+    """The region numbers are read in: the address's country, else France (or its DOM).
+
+    ``country`` is the country as typed (« Allemagne », « Germany », « DE »…); an
+    unknown or empty one means France. A French postcode of an overseas
+    département (971…976) gives that département's own region.
+    """
+    key = _country_key(country)
+    region = _country_codes().get(key, "FR") if key else "FR"
+    if region == "FR":
+        return OVERSEAS_REGIONS.get(postcode[:3], "FR")
+    return region
 
 
 def digits_only(value: str) -> str:
@@ -107,6 +145,11 @@ def clean_phone(value: str, field: str = "phone", postcode: str = "") -> str | N
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def show_emails(value: str | None) -> str:
+    """Stored further e-mails (one per line) as shown on one line: ``a@x.fr, b@y.fr``."""
+    return ", ".join(line.strip() for line in (value or "").splitlines() if line.strip())
+
+
 def format_phone(value: str | None) -> str:
     """E.164 to the French display form (``+33142685300`` → ``01 42 68 53 00``)."""
     if not value:
@@ -118,6 +161,22 @@ def format_phone(value: str | None) -> str:
     if number.country_code == 33:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def clean_emails(value: str, field: str = "emails_other") -> str | None:
+    """Several e-mail addresses, each checked, joined one per line; None when empty.
+
+    They may be given one per line or separated by ``,`` or ``;``; duplicates are dropped.
+
+    Raises:
+        ValidationError: one of them is not an e-mail address (named in the message).
+    """
+    found: list[str] = []
+    for part in re.split(r"[\n,;]+", value or ""):
+        email = clean_email(part, field)
+        if email is not None and email.lower() not in {e.lower() for e in found}:
+            found.append(email)
+    return "\n".join(found) or None
 
 
 def clean_website(value: str, field: str = "website") -> str | None:

@@ -11,12 +11,19 @@ for the reasons of rule 9:
 * ``name_only``: a name and nothing else — footers such as ``Total : 250 fiches``.
   Names, civility and role do not count as "something else"; any other cleaned
   value does (SIRET, phone, e-mail, website, any address field, NAF, headcount,
-  legal form, notes, tags). Values dropped with a warning do not count.
+  legal form, notes, tags). Values dropped with a warning do not count. A row
+  naming both a company and a person is a contact, never a footer.
+
+Nothing is lost silently: a row without a company gives its company-level contact
+values (e-mail, phone, fax, site) to its person, a row without a person gives the
+person's to the company, and what has no field of its own (a second phone, an
+unmapped column) is kept in the notes as « Libellé : valeur ».
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Final
 
@@ -24,16 +31,17 @@ import phonenumbers
 
 from microcrm.crm.codes import naf_table
 from microcrm.crm.validation import (
-    OVERSEAS_REGIONS,
     clean_email,
     clean_naf,
     clean_siren,
     clean_siret,
     clean_website,
+    phone_region,
 )
 from microcrm.directory.presets import TARGET_LABELS
 from microcrm.directory.records import RawRecord, ReadIssue
 from microcrm.errors import ValidationError
+from microcrm.postal.foreign import is_domestic
 from microcrm.postal.normalize import AddressInput, Status, normalize_address
 from microcrm.postal.reference import PostalReference
 from microcrm.text import fold
@@ -59,7 +67,9 @@ MASKED: Final = "[ND]"
 _SCIENTIFIC: Final = re.compile(r"\d+(?:[.,]\d+)?E[+-]?\d+", re.IGNORECASE)
 _NUMBER_NOISE: Final = re.compile(r"[\s.\-\u00a0\u202f]")
 _FORMULA: Final = re.compile(r"[=@]|[+-](?!\d)")
+_PLACEHOLDER: Final = re.compile(r"[-–—._/\\*]+")
 _MULTI_VALUE: Final = re.compile(r"\s*:::\s*")
+_EMAIL_SEPARATORS: Final = re.compile(r"\s*(?::::|[,;\n])\s*")
 _TAG_SEPARATORS: Final = re.compile(r"\s*(?::::|;)\s*")
 
 # (lowest, highest, INSEE code) of the *tranches d'effectif salarié* (§1).
@@ -130,6 +140,7 @@ class OrganisationValues:
     phone: str | None = None
     fax: str | None = None
     email: str | None = None
+    emails_other: str | None = None
     website: str | None = None
 
 
@@ -144,6 +155,10 @@ class PersonValues:
     email: str | None = None
     phone: str | None = None
     mobile: str | None = None
+    phone_home: str | None = None
+    fax: str | None = None
+    emails_other: str | None = None
+    website: str | None = None
 
 
 @dataclass(slots=True)
@@ -182,7 +197,9 @@ class CleanRow:
         organisation: Organisation values, or None when the row names none.
         person: Person values, or None when the row names nobody.
         address: Address, or None when no address field is filled.
-        notes: Notes, kept whole.
+        home_address: The person's home address (``home.*`` targets), or None.
+        notes: Notes, kept whole, then the values kept « En-tête : valeur »: unmapped
+            columns and values with no field of their own (a second phone…).
         tags: Categories, split on ``;`` and Google's ``:::``.
         warnings: Values dropped or repaired (severity ``"warning"``).
     """
@@ -191,6 +208,7 @@ class CleanRow:
     organisation: OrganisationValues | None = None
     person: PersonValues | None = None
     address: AddressValues | None = None
+    home_address: AddressValues | None = None
     notes: str = ""
     tags: list[str] = field(default_factory=list)
     warnings: list[ReadIssue] = field(default_factory=list)
@@ -216,12 +234,16 @@ class _Row:
         self.record = record
         self.mapping = mapping
         self.warnings: list[ReadIssue] = []
+        self.kept: list[str] = []
+        """Values with no field of their own, « Libellé : valeur », for the notes."""
+
+    def keep(self, label: str, value: str) -> None:
+        self.kept.append(f"{label} : {value}")
 
     def raw(self, target: str) -> str:
         header = self.mapping.get(target)
         value = self.record.fields.get(header, "") if header else ""
-        value = value.strip()
-        return "" if value == MASKED else value
+        return cell_value(value)
 
     def first(self, target: str) -> str:
         """First of several values joined by Google's ``:::``."""
@@ -233,8 +255,26 @@ class _Row:
         self.warnings.append(ReadIssue(self.record.locator, reason, detail, "warning"))
 
 
-def fix_postcode(raw: str) -> str:
-    """Put back the leading zero Excel drops (``1000`` → ``01000``); other text as is."""
+def cell_value(raw: str) -> str:
+    """A cell's value as the cleaning reads it, stripped.
+
+    SIRENE's mask and placeholders that say "nothing here" (``-``, ``--``, ``—``,
+    ``.``) are empty, not data: a LinkedIn contact's company « - » is no company.
+    """
+    value = raw.strip()
+    if value == MASKED or _PLACEHOLDER.fullmatch(value):
+        return ""
+    return value
+
+
+def fix_postcode(raw: str, country: str = "") -> str:
+    """Put back the leading zero Excel drops (``1000`` → ``01000``); other text as is.
+
+    Only French postcodes are repaired: a foreign one (``12345-6789``, a US ZIP+4;
+    ``SW1A 1AA``) is kept as typed.
+    """
+    if not is_domestic(country):
+        return raw.strip()
     value = _NUMBER_NOISE.sub("", raw)
     if value.isdigit() and len(value) == 4:
         return "0" + value
@@ -274,20 +314,22 @@ def _clean_siret(row: _Row, org: OrganisationValues) -> None:
             row.warn("org.siren", SIREN_INVALID, raw, "n'est pas un SIREN valide")
 
 
-def clean_phone_value(raw: str, postcode: str) -> str | None:
+def clean_phone_value(raw: str, postcode: str, country: str = "") -> str | None:
     """A phone number in E.164, or None when unusable (§6 rule 2).
 
     Accepts ``01.42…``, ``+33 (0)1…``, ``0033…``, ``33…`` and number cells that
-    lost their leading 0; the region comes from an overseas postcode.
+    lost their leading 0; a national number is read in the country of the row's
+    address (``0351 443322`` on a German card is German), an overseas postcode
+    giving its own region (0590… is Guadeloupe).
     """
+    region = phone_region(country, postcode)
     value = raw.replace("(0)", " ").strip()
     digits = _NUMBER_NOISE.sub("", value).replace("(", "").replace(")", "")
-    if digits.isdigit():
+    if digits.isdigit() and region == "FR":
         if len(digits) == 9 and digits[0] != "0":
             value = "0" + digits
         elif len(digits) == 11 and digits.startswith("33"):
             value = "+" + digits
-    region = OVERSEAS_REGIONS.get(postcode[:3], "FR")  # §6 rule 2: 0590… is Guadeloupe
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -297,11 +339,11 @@ def clean_phone_value(raw: str, postcode: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _phone(row: _Row, target: str, postcode: str) -> str | None:
+def _phone(row: _Row, target: str, postcode: str, country: str = "") -> str | None:
     raw = row.first(target)
     if not raw:
         return None
-    number = clean_phone_value(raw, postcode)
+    number = clean_phone_value(raw, postcode, country)
     if number is None:
         row.warn(target, PHONE_INVALID, raw, "n'est pas un numéro de téléphone valide")
     return number
@@ -313,6 +355,32 @@ def _email(row: _Row, target: str) -> str | None:
         return clean_email(raw)
     except ValidationError:
         row.warn(target, EMAIL_INVALID, raw, "n'est pas une adresse e-mail valide")
+        return None
+
+
+def _emails(row: _Row, target: str, *more: str | None) -> str | None:
+    """Several addresses (one per line, ``,``, ``;`` or Google's ``:::``), each checked."""
+    found: list[str] = []
+    for raw in (*_EMAIL_SEPARATORS.split(row.raw(target)), *(m for m in more if m)):
+        part = raw.strip()
+        if not part:
+            continue
+        try:
+            email = clean_email(part)
+        except ValidationError:
+            row.warn(target, EMAIL_INVALID, part, "n'est pas une adresse e-mail valide")
+            continue
+        if email is not None and email.lower() not in {e.lower() for e in found}:
+            found.append(email)
+    return "\n".join(found) or None
+
+
+def _website(row: _Row, target: str) -> str | None:
+    raw_site = row.first(target)
+    try:
+        return clean_website(raw_site)
+    except ValidationError:
+        row.warn(target, WEBSITE_INVALID, raw_site, "n'est pas une adresse de site")
         return None
 
 
@@ -405,14 +473,16 @@ def _civility(raw: str) -> str | None:
     return _CIVILITIES.get(fold(raw).rstrip("."), raw)
 
 
-def _address(row: _Row, reference: PostalReference | None) -> AddressValues | None:
+def _address(
+    row: _Row, reference: PostalReference | None, prefix: str = "address"
+) -> AddressValues | None:
     typed = {
-        name: row.raw(f"address.{name}")
+        name: row.raw(f"{prefix}.{name}")
         for name in ("line1", "line2", "line3", "postcode", "city", "country")
     }
     if not any(typed.values()):
         return None
-    typed["postcode"] = fix_postcode(typed["postcode"])
+    typed["postcode"] = fix_postcode(typed["postcode"], typed["country"])
     normalized = normalize_address(AddressInput(**typed), reference)
     return AddressValues(
         **typed,
@@ -422,7 +492,7 @@ def _address(row: _Row, reference: PostalReference | None) -> AddressValues | No
     )
 
 
-def _organisation(row: _Row, postcode: str) -> OrganisationValues:
+def _organisation(row: _Row, postcode: str, country: str) -> OrganisationValues:
     org = OrganisationValues(
         name=row.raw("org.name") or None,
         enseigne=row.raw("org.enseigne") or None,
@@ -431,18 +501,18 @@ def _organisation(row: _Row, postcode: str) -> OrganisationValues:
     org.naf_code = _naf(row)
     org.headcount = _headcount(row)
     org.legal_form = _legal_form(row)
-    org.phone = _phone(row, "org.phone", postcode)
-    org.fax = _phone(row, "org.fax", postcode)
-    org.email = _email(row, "org.email")
-    raw_site = row.first("org.website")
-    try:
-        org.website = clean_website(raw_site)
-    except ValidationError:
-        row.warn("org.website", WEBSITE_INVALID, raw_site, "n'est pas une adresse de site")
+    org.phone = _phone(row, "org.phone", postcode, country)
+    org.fax = _phone(row, "org.fax", postcode, country)
+    emails = _emails(row, "org.email")
+    first, _, rest = (emails or "").partition("\n")
+    org.email = first or None
+    org.emails_other = _emails(row, "org.emails_other", *rest.splitlines())
+    org.website = _website(row, "org.website")
+    _more_values(row, ("org.phone", "org.fax", "org.website"))
     return org
 
 
-def _person(row: _Row, postcode: str) -> PersonValues:
+def _person(row: _Row, postcode: str, country: str) -> PersonValues:
     person = PersonValues(
         civility=_civility(row.raw("person.civility")),
         first_name=row.raw("person.first_name") or None,
@@ -455,10 +525,89 @@ def _person(row: _Row, postcode: str) -> PersonValues:
         for name in ("civility", "first_name", "last_name", "role"):
             if getattr(person, name) is None:
                 setattr(person, name, getattr(split, name))
-    person.email = _email(row, "person.email")
-    person.phone = _phone(row, "person.phone", postcode)
-    person.mobile = _phone(row, "person.mobile", postcode)
+    emails = _emails(row, "person.email")
+    first, _, rest = (emails or "").partition("\n")
+    person.email = first or None
+    person.emails_other = _emails(row, "person.emails_other", *rest.splitlines())
+    person.phone = _phone(row, "person.phone", postcode, country)
+    person.mobile = _phone(row, "person.mobile", postcode, country)
+    person.phone_home = _phone(row, "person.phone_home", postcode, country)
+    person.fax = _phone(row, "person.fax", postcode, country)
+    person.website = _website(row, "person.website")
+    _more_values(
+        row,
+        ("person.phone", "person.mobile", "person.phone_home", "person.fax", "person.website"),
+    )
     return person
+
+
+def _more_values(row: _Row, targets: tuple[str, ...]) -> None:
+    """Google's ``:::`` lists: the first value fills the field, the others go to the notes."""
+    for target in targets:
+        for position, extra in enumerate(_MULTI_VALUE.split(row.raw(target))[1:], start=2):
+            if extra:
+                row.keep(f"{TARGET_LABELS[target]} ({position})", extra)
+
+
+def _join_emails(*values: str | None) -> str | None:
+    found: list[str] = []
+    for value in values:
+        for email in (value or "").splitlines():
+            if email and email.lower() not in {e.lower() for e in found}:
+                found.append(email)
+    return "\n".join(found) or None
+
+
+def _to_person(row: _Row, org: OrganisationValues, person: PersonValues) -> None:
+    """A row that names nobody's company: its contact values are the person's.
+
+    A French contact list (``Nom;Prénom;Email;Téléphone``) maps its e-mail and phone to the
+    organisation's targets; with no organisation they belong to the person — never lost.
+    """
+    person.emails_other = _join_emails(
+        person.emails_other, org.email if person.email else None, org.emails_other
+    )
+    person.email = person.email or org.email
+    for name, label in (("phone", "Téléphone"), ("fax", "Télécopie"), ("website", "Site")):
+        value = getattr(org, name)
+        if value and not getattr(person, name):
+            setattr(person, name, value)
+        elif value and value != getattr(person, name):
+            row.keep(label, value)
+    for name in ("siret", "siren", "naf_code", "headcount", "legal_form"):
+        value = getattr(org, name)
+        if value:
+            row.keep(_ORG_NOTE_LABELS[name], value)
+
+
+def _to_organisation(row: _Row, org: OrganisationValues, person: PersonValues) -> None:
+    """A row that names a company and nobody in it: the contact values are the company's."""
+    org.emails_other = _join_emails(
+        org.emails_other, person.email if org.email else None, person.emails_other
+    )
+    org.email = org.email or person.email
+    for source, target in (("phone", "phone"), ("mobile", "phone"), ("fax", "fax"),
+                           ("website", "website")):  # fmt: skip
+        value = getattr(person, source)
+        if value and not getattr(org, target):
+            setattr(org, target, value)
+        elif value and value != getattr(org, target):
+            row.keep(_PERSON_NOTE_LABELS[source], value)
+    for name in ("civility", "role", "phone_home"):
+        value = getattr(person, name)
+        if value:
+            row.keep(_PERSON_NOTE_LABELS[name], value)
+
+
+_ORG_NOTE_LABELS: Final = {
+    "siret": "SIRET", "siren": "SIREN", "naf_code": "Code NAF", "headcount": "Tranche d'effectif",
+    "legal_form": "Forme juridique",
+}
+_PERSON_NOTE_LABELS: Final = {
+    "phone": "Téléphone du contact", "mobile": "Mobile", "fax": "Télécopie du contact",
+    "website": "Site du contact", "civility": "Civilité", "role": "Fonction",
+    "phone_home": "Téléphone du domicile",
+}
 
 
 def _injection(row: _Row) -> RowRejected | None:
@@ -480,22 +629,25 @@ def _injection(row: _Row) -> RowRejected | None:
     return None
 
 
-def _has(values: OrganisationValues | PersonValues, skip: tuple[str, ...] = ()) -> bool:
-    return any(getattr(values, item.name) for item in fields(values) if item.name not in skip)
-
-
 def clean_row(
     record: RawRecord,
     mapping: dict[str, str],
     reference: PostalReference | None = None,
+    note_columns: Sequence[str] = (),
 ) -> CleanRow | RowRejected:
     """Map and clean one record (docs/import-formats.md §6 rules 1–5 and 9).
+
+    Nothing the row holds is lost silently: each value lands in a field, or in the
+    notes under a label (``note_columns``, a second phone, a company-level value of a
+    row without company…), or is reported as dropped in a warning.
 
     Args:
         record: The record as read.
         mapping: Target → source header (see ``presets.guess_mapping``).
         reference: Postcode reference for the postal normaliser; the shared one
             by default.
+        note_columns: Unmapped columns kept in the notes as « En-tête : valeur »
+            (see ``presets.note_columns``).
 
     Returns:
         The typed values with their warnings, or the reason the row is refused.
@@ -505,10 +657,16 @@ def clean_row(
     if rejected is not None:
         return rejected
     address = _address(row, reference)
-    postcode = address.postcode if address else ""
-    org = _organisation(row, postcode)
-    person = _person(row, postcode)
-    notes = row.raw("notes")
+    home = _address(row, reference, "home")
+    located = address or home
+    postcode = located.postcode if located else ""
+    country = located.country if located else ""
+    org = _organisation(row, postcode, country)
+    person = _person(row, postcode, country)
+    for header in note_columns:
+        value = cell_value(record.fields.get(header, ""))
+        if value:
+            row.keep(header, value)
     tags = [
         tag
         for tag in _TAG_SEPARATORS.split(row.raw("tags"))
@@ -524,14 +682,17 @@ def clean_row(
             f"{record.locator} : ni raison sociale ni nom de personne "
             f"(colonnes {columns or 'aucune'}), ligne refusée.",
         )
-    other = (
-        _has(org, ("name", "enseigne"))
-        or _has(person, ("civility", "first_name", "last_name", "role"))
-        or address is not None
-        or bool(notes)
-        or bool(tags)
-    )
-    if not other:
+    if has_person and not has_org:
+        _to_person(row, org, person)
+    elif has_org and not has_person:
+        _to_organisation(row, org, person)
+        if home is not None:
+            if address is None:
+                address, home = home, None
+            else:
+                row.keep("Adresse personnelle", " ".join(home.lines) or home.city)
+                home = None
+    if _name_only(row, (org, person), address, home, tags):
         name = (
             org.name
             or org.enseigne
@@ -543,12 +704,38 @@ def clean_row(
             f"{record.locator} : « {name} » seul, sans aucune autre donnée "
             "(ligne de total ou de pied de tableau ?), ligne refusée.",
         )
+    notes = "\n".join(part for part in (row.raw("notes"), *row.kept) if part)
     return CleanRow(
         locator=record.locator,
-        organisation=org if _has(org) else None,
-        person=person if _has(person) else None,
+        organisation=org if has_org else None,
+        person=person if has_person else None,
         address=address,
+        home_address=home if has_person else None,
         notes=notes,
         tags=tags,
         warnings=row.warnings,
+    )
+
+
+def _name_only(
+    row: _Row,
+    values: tuple[OrganisationValues, PersonValues],
+    address: AddressValues | None,
+    home: AddressValues | None,
+    tags: list[str],
+) -> bool:
+    """A name and nothing else: a footer such as ``Total : 250 fiches`` (§6 rule 9).
+
+    A row naming both a company and a person is a contact, never a footer. Otherwise
+    any cleaned value counts, but not one dropped with a warning: a footer's count
+    (« 250 ») lands in some column and is no SIRET, phone or e-mail.
+    """
+    org, person = values
+    if (org.name or org.enseigne) and (person.first_name or person.last_name):
+        return False
+    if address is not None or home is not None or tags or row.kept or row.raw("notes"):
+        return False
+    skip = {"name", "enseigne", "civility", "first_name", "last_name", "role"}
+    return not any(
+        getattr(item, f.name) for item in values for f in fields(item) if f.name not in skip
     )

@@ -91,6 +91,9 @@ class Organisation(Versioned, SoftDeleted, Base):
     website: Mapped[str | None] = mapped_column(String(254))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    fax: Mapped[str | None] = mapped_column(String(32))
+    emails_other: Mapped[str | None] = mapped_column(Text)
+    """Further e-mail addresses, one per line (a directory card often has several)."""
     notes: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[Stage | None] = mapped_column(_stage_type)
     traite: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -169,6 +172,12 @@ class Person(Versioned, SoftDeleted, Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     mobile: Mapped[str | None] = mapped_column(String(32))
+    phone_home: Mapped[str | None] = mapped_column(String(32))
+    fax: Mapped[str | None] = mapped_column(String(32))
+    emails_other: Mapped[str | None] = mapped_column(Text)
+    """Further e-mail addresses, one per line."""
+    website: Mapped[str | None] = mapped_column(String(254))
+    """The person's own site or profile (LinkedIn…), never the company's."""
     notes: Mapped[str | None] = mapped_column(Text)
     is_staff: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     stage: Mapped[Stage | None] = mapped_column(_stage_type)

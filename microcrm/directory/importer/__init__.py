@@ -72,6 +72,7 @@ from microcrm.directory.importer.sources import (
     resolve_preset,
 )
 from microcrm.directory.importer.write import WriteOptions, write_plan
+from microcrm.directory.presets import note_columns
 from microcrm.errors import ValidationError
 
 BASES: Final = ("suspect", "prospect", "client", "fournisseur", "organisme")
@@ -151,7 +152,14 @@ def _run_planner(
             planner.persons = load_person_index(db)
             persons_loaded = True
         report = FileReport([str(p) for p in source.paths], preset)
-        planner.add_source(opened, mapping, index, report, progress)
+        notes_columns = (
+            source.notes_columns
+            if source.notes_columns is not None
+            else note_columns(opened.headers, preset, mapping)
+        )
+        planner.add_source(
+            opened, mapping, index, report, progress, note_columns=notes_columns
+        )
         reports.append(report)
     return planner, reports
 
@@ -191,7 +199,10 @@ def plan_import(
     """
     started = time.monotonic()
     tag_names = _check_options(base, tags)
-    sources = [ImportSource([Path(p) for p in s.paths], s.preset, s.mapping) for s in sources]
+    sources = [
+        ImportSource([Path(p) for p in s.paths], s.preset, s.mapping, s.notes_columns)
+        for s in sources
+    ]
     stamps = _stamps(sources)
     planner, reports = _run_planner(
         db, sources, update=update, progress=progress, cancelled=cancelled
@@ -312,6 +323,8 @@ def _copy_report(report: FileReport) -> FileReport:
         None,
         report.headers,
         report.rejected_records,
+        list(report.notes_columns),
+        list(report.ignored_columns),
     )
     return copy
 

@@ -14,12 +14,14 @@ duplicate candidates and the report, never the file's rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlalchemy import select
 
+from microcrm.crm.contacts import CONTACT_LABELS
+from microcrm.crm.parties import FIELD_LABELS as PARTY_LABELS
 from microcrm.db import Database
 from microcrm.directory.clean import (
     AddressValues,
@@ -68,10 +70,15 @@ ORG_FIELDS: Final = (
     ("legal_form", "legal_form"),
     ("phone", "phone"),
     ("email", "email"),
+    ("emails_other", "emails_other"),
+    ("fax", "fax"),
     ("website", "website"),
 )
 """(OrganisationValues attribute, Organisation column) pairs an import writes."""
-PERSON_FIELDS: Final = ("civility", "first_name", "last_name", "role", "email", "phone", "mobile")
+PERSON_FIELDS: Final = (
+    "civility", "first_name", "last_name", "role", "email", "phone", "mobile", "phone_home",
+    "fax", "emails_other", "website",
+)  # fmt: skip
 """Person columns an import writes."""
 
 _CHECK_EVERY: Final = 200
@@ -108,6 +115,9 @@ class PlannedPerson:
     address: AddressValues | None
     notes: str
     tags: tuple[str, ...] = _EMPTY
+    home: AddressValues | None = None
+    """The person's home address (``kind = 'domicile'``); the primary one of a private
+    person without another address."""
 
 
 @dataclass(slots=True)
@@ -119,6 +129,7 @@ class Plan:
     org_fills: dict[int, dict[str, Any]] = field(default_factory=dict)
     org_addresses: dict[int, AddressValues] = field(default_factory=dict)
     person_fills: dict[int, dict[str, Any]] = field(default_factory=dict)
+    person_homes: dict[int, AddressValues] = field(default_factory=dict)
     org_tags: dict[int, set[str]] = field(default_factory=dict)
     person_tags: dict[int, set[str]] = field(default_factory=dict)
 
@@ -137,11 +148,52 @@ def person_values(values: PersonValues) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v}
 
 
-def fill(target: dict[str, Any], values: Mapping[str, Any], update: bool) -> None:
-    """Fill empty entries of ``target`` (every entry with ``update``)."""
+def fill(
+    target: dict[str, Any], values: Mapping[str, Any], update: bool
+) -> list[tuple[str, Any, Any]]:
+    """Fill empty entries of ``target`` (every entry with ``update``).
+
+    Returns:
+        The values not taken because ``target`` already held another one:
+        (name, value not taken, value kept), for the report.
+    """
+    conflicts: list[tuple[str, Any, Any]] = []
     for name, value in values.items():
         if update or not target.get(name):
             target[name] = value
+        elif value and value != target[name]:
+            conflicts.append((name, value, target[name]))
+    return conflicts
+
+
+def join_notes(kept: str, new: str) -> str:
+    """Notes of two merged rows: both kept, a line repeated only once."""
+    lines = kept.splitlines()
+    lines.extend(line for line in new.splitlines() if line not in lines)
+    return "\n".join(lines)
+
+
+MERGE_CONFLICT: Final = "merge_conflict"
+"""Warning: a row merged into a record read before held another value for a field."""
+_COLUMN_LABELS: Final = {
+    **PARTY_LABELS, **CONTACT_LABELS, "headcount_band": "Effectif", "name": "Raison sociale",
+}  # fmt: skip
+
+
+def conflict_warnings(
+    locator: str, conflicts: list[tuple[str, Any, Any]]
+) -> list[ReadIssue]:
+    """One warning per value a merged row could not give (never dropped silently)."""
+    return [
+        ReadIssue(
+            locator,
+            MERGE_CONFLICT,
+            f"{locator} : fusionnée avec une fiche déjà lue ; {_COLUMN_LABELS.get(name, name)} "
+            f"« {value} » non repris (« {kept} » conservé).",
+            "warning",
+        )
+        for name, value, kept in conflicts
+    ]
 
 
 class Planner:
@@ -298,19 +350,30 @@ class Planner:
             self.orgs.add(OrgCandidate(key, values["name"], None, values["siret"], None))
         if isinstance(key, tuple):
             planned = plan.new_orgs[key]
-            fill(planned.values, values, self.update)
+            row.warnings.extend(
+                conflict_warnings(row.locator, fill(planned.values, values, self.update))
+            )
             if row.address is not None and (planned.address is None or self.update):
                 planned.address = row.address
-            if row.notes and not planned.notes:
-                planned.notes = row.notes
+            elif (
+                row.address is not None
+                and planned.address is not None
+                and row.address.lines != planned.address.lines
+            ):
+                row.warnings.extend(conflict_warnings(row.locator, [(
+                    "adresse", " / ".join(row.address.lines), " / ".join(planned.address.lines)
+                )]))  # fmt: skip
+            if row.notes:
+                planned.notes = join_notes(planned.notes, row.notes)
             if row.tags:
                 planned.tags = tuple(dict.fromkeys((*planned.tags, *row.tags)))
             return
         assert isinstance(key, int)
         fills = plan.org_fills.setdefault(key, {})
         if row.notes:
-            values = {**values, "notes": row.notes}
-        fill(fills, values, self.update)
+            values = {**values, "notes": join_notes(fills.get("notes", ""), row.notes)}
+            fills.pop("notes", None)
+        row.warnings.extend(conflict_warnings(row.locator, fill(fills, values, self.update)))
         if row.address is not None and (key not in plan.org_addresses or self.update):
             plan.org_addresses[key] = row.address
         if row.tags:
@@ -344,7 +407,8 @@ class Planner:
             key = self._new_key("person")
             address = row.address if org_key is None else None
             plan.new_persons[key] = PlannedPerson(
-                key, source, org_key, values, address, notes, tuple(row.tags) or _EMPTY
+                key, source, org_key, values, address, notes, tuple(row.tags) or _EMPTY,
+                row.home_address,
             )
             self.persons.add(
                 PersonCandidate(
@@ -357,29 +421,44 @@ class Planner:
             report.person_rows_matched_within_file += 1
         else:
             report.person_rows_matched_previous_files += 1
-        self._merge_person(match.key, values, notes, row.tags)
+        row.warnings.extend(
+            conflict_warnings(
+                row.locator,
+                self._merge_person(match.key, values, notes, row.tags, row.home_address),
+            )
+        )
 
     def _merge_person(
-        self, key: object, values: dict[str, Any], notes: str, tags: list[str]
-    ) -> None:
+        self,
+        key: object,
+        values: dict[str, Any],
+        notes: str,
+        tags: list[str],
+        home: AddressValues | None = None,
+    ) -> list[tuple[str, Any, Any]]:
         plan = self.plan
-        if notes:
-            values["notes"] = notes
         if not values["last_name"]:
             del values["last_name"]
         if isinstance(key, tuple):
             planned = plan.new_persons[key]
-            extra = values.pop("notes", "")
-            if extra and (self.update or not planned.notes):
-                planned.notes = extra
-            fill(planned.values, values, self.update)
+            if notes:
+                planned.notes = join_notes(planned.notes, notes)
+            conflicts = fill(planned.values, values, self.update)
+            if home is not None and (planned.home is None or self.update):
+                planned.home = home
             if tags:
                 planned.tags = tuple(dict.fromkeys((*planned.tags, *tags)))
         else:
             assert isinstance(key, int)
-            fill(plan.person_fills.setdefault(key, {}), values, self.update)
+            fills = plan.person_fills.setdefault(key, {})
+            if notes:
+                values["notes"] = join_notes(fills.pop("notes", ""), notes)
+            conflicts = fill(fills, values, self.update)
+            if home is not None and (key not in plan.person_homes or self.update):
+                plan.person_homes[key] = home
             if tags:
                 plan.person_tags.setdefault(key, set()).update(tags)
+        return conflicts
 
     def add_source(
         self,
@@ -388,9 +467,20 @@ class Planner:
         source: int,
         report: FileReport,
         progress: ProgressFn | None,
+        *,
+        note_columns: Sequence[str] = (),
     ) -> None:
-        """Plan every record of a source, reporting what the reader and the cleaning refused."""
+        """Plan every record of a source, reporting what the reader and the cleaning refused.
+
+        ``note_columns`` are kept in the notes « En-tête : valeur »; the report lists
+        them, and the other unmapped columns as ignored.
+        """
         report.headers = list(opened.headers)
+        used = set(mapping.values())
+        report.notes_columns = [h for h in note_columns if h not in used]
+        report.ignored_columns = [
+            h for h in opened.headers if h not in used and h not in report.notes_columns
+        ]
         total = opened.estimated_records
         label = f"Analyse de {report.sources[0]}"
         records = 0
@@ -401,7 +491,7 @@ class Planner:
             records += 1
             if progress is not None and done % _CHECK_EVERY == 0:
                 progress(done, max(total, done), label)
-            cleaned = clean_row(record, mapping)
+            cleaned = clean_row(record, mapping, note_columns=report.notes_columns)
             if isinstance(cleaned, RowRejected):
                 rejected.append(cleaned.as_issue())
                 report.rejected_records[record.locator] = record.fields

@@ -69,6 +69,10 @@ class FileReport:
     batch_id: int | None = None
     headers: list[str] = field(default_factory=list)
     rejected_records: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes_columns: list[str] = field(default_factory=list)
+    """Unmapped columns whose values were kept in the notes, « En-tête : valeur »."""
+    ignored_columns: list[str] = field(default_factory=list)
+    """Unmapped columns not kept (technical columns of the preset, or the user's choice)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report of this file."""
@@ -87,6 +91,8 @@ class FileReport:
             "person_rows_matched_previous_files": self.person_rows_matched_previous_files,
             "rejected": self.rejected.to_dict(),
             "warnings": self.warnings.to_dict(),
+            "notes_columns": self.notes_columns,
+            "ignored_columns": self.ignored_columns,
             "batch_id": self.batch_id,
         }
 

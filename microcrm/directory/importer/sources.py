@@ -47,6 +47,9 @@ class ImportSource:
     paths: list[Path]
     preset: str | None = None
     mapping: dict[str, str] | None = None
+    notes_columns: list[str] | None = None
+    """Unmapped columns kept in the notes « En-tête : valeur »; None means every unmapped
+    column but the preset's technical ones (``presets.note_columns``)."""
 
 
 PREVIEW_EXACT_LIMIT: Final = 20_000

@@ -39,6 +39,7 @@ from microcrm.directory.importer.plan import (
     PlannedOrg,
     PlannedPerson,
     ProgressFn,
+    join_notes,
 )
 from microcrm.directory.importer.report import FileReport
 from microcrm.models import (
@@ -74,7 +75,9 @@ _ORG_MERGE_COLUMNS: Final = (
     "headcount_band",
     "legal_form",
     "phone",
+    "fax",
     "email",
+    "emails_other",
     "website",
     "notes",
     "stage",
@@ -90,6 +93,10 @@ _PERSON_MERGE_COLUMNS: Final = (
     "email",
     "phone",
     "mobile",
+    "phone_home",
+    "fax",
+    "emails_other",
+    "website",
     "notes",
 )
 
@@ -113,6 +120,27 @@ def raise_stage(current: Stage | None, wanted: Stage | None) -> Stage | None:
 def json_value(value: object) -> object:
     """A column value as stored in ``ImportChange.before`` (stages by value)."""
     return value.value if isinstance(value, Stage) else value
+
+
+HOME_KIND: Final = "domicile"
+"""``Address.kind`` of a person's home address."""
+
+
+def _person_addresses(item: PlannedPerson) -> list[tuple[AddressValues, str, bool]]:
+    """(address, kind, primary) rows of a new person.
+
+    A private person (no organisation) gets the row's address as primary, or
+    failing that the home address; a contact of an organisation keeps only a home
+    address, never primary (letters to a contact go to the company).
+    """
+    if item.org_key is not None:
+        return [(item.home, HOME_KIND, False)] if item.home is not None else []
+    if item.address is not None:
+        rows = [(item.address, "principale", True)]
+        if item.home is not None:
+            rows.append((item.home, HOME_KIND, False))
+        return rows
+    return [(item.home, HOME_KIND, True)] if item.home is not None else []
 
 
 def _template(table: Table) -> dict[str, Any]:
@@ -213,7 +241,14 @@ class _Writer:
     # -- addresses --------------------------------------------------------------------------
 
     def address_row(
-        self, address_id: int, values: AddressValues, org_id: int | None, person_id: int | None
+        self,
+        address_id: int,
+        values: AddressValues,
+        org_id: int | None,
+        person_id: int | None,
+        *,
+        kind: str = "principale",
+        primary: bool = True,
     ) -> dict[str, Any]:
         self.changes.append(("address", address_id, "create", None))
         return {
@@ -222,8 +257,8 @@ class _Writer:
             "id": address_id,
             "organisation_id": org_id,
             "person_id": person_id,
-            "kind": "principale",
-            "is_primary": True,
+            "kind": kind,
+            "is_primary": primary,
             "line1": values.line1,
             "line2": values.line2,
             "line3": values.line3,
@@ -457,8 +492,8 @@ class _Writer:
         options = self.options
         for chunk in _chunks(planned):
             ids = self.ids.take(self.person_table, len(chunk))
-            with_address = [p for p in chunk if p.org_key is None and p.address is not None]
-            address_ids = iter(self.ids.take(self.address_table, len(with_address)))
+            wanted = sum(len(_person_addresses(p)) for p in chunk)
+            address_ids = iter(self.ids.take(self.address_table, wanted))
             persons: list[dict[str, Any]] = []
             addresses: list[dict[str, Any]] = []
             links: list[dict[str, Any]] = []
@@ -471,7 +506,8 @@ class _Writer:
                 else:
                     org_id = None
                 private = org_id is None
-                address = item.address if private else None
+                owned = _person_addresses(item)
+                address = next((a for a, _kind, primary in owned if primary), None)
                 persons.append(
                     {
                         **self.person_template,
@@ -497,8 +533,13 @@ class _Writer:
                     }
                 )
                 self.changes.append(("person", person_id, "create", None))
-                if address is not None:
-                    addresses.append(self.address_row(next(address_ids), address, None, person_id))
+                addresses.extend(
+                    self.address_row(
+                        next(address_ids), owned_address, None, person_id, kind=kind,
+                        primary=primary,
+                    )
+                    for owned_address, kind, primary in owned
+                )
                 links.extend(
                     {"person_id": person_id, "tag_id": tag_id}
                     for tag_id in self.tag_id_list((*options.tags, *item.tags))
@@ -511,7 +552,7 @@ class _Writer:
     def merge_persons(self, plan: Plan) -> None:
         """Fill the existing persons the file matched."""
         options = self.options
-        wanted = sorted(set(plan.person_fills) | set(plan.person_tags))
+        wanted = sorted(set(plan.person_fills) | set(plan.person_tags) | set(plan.person_homes))
         table = self.person_table
         columns = [table.c.id, table.c.version_id, *(table.c[c] for c in _PERSON_MERGE_COLUMNS)]
         for chunk in _chunks(wanted):
@@ -566,7 +607,29 @@ class _Writer:
                 {i: plan.person_tags.get(i, set()) for i in chunk if i in current},
                 {i for i, _v in journal_rows},
             )
+            self._add_homes({i: plan.person_homes[i] for i in chunk if i in plan.person_homes
+                             and i in current})  # fmt: skip
             self.step(len(chunk), "Fusion des personnes")
+
+    def _add_homes(self, homes: dict[int, AddressValues]) -> None:
+        """The home address of existing persons that have none yet (never replaced)."""
+        if not homes:
+            return
+        table = self.address_table
+        having = set(
+            self.session.scalars(
+                select(table.c.person_id).where(
+                    table.c.person_id.in_(list(homes)), table.c.kind == HOME_KIND
+                )
+            )
+        )
+        new = [(person_id, home) for person_id, home in homes.items() if person_id not in having]
+        ids = self.ids.take(table, len(new))
+        rows = [
+            self.address_row(address_id, home, None, person_id, kind=HOME_KIND, primary=False)
+            for address_id, (person_id, home) in zip(ids, new, strict=True)
+        ]
+        self.bulk.insert(table, rows, "address")
 
     def write_changes(self) -> None:
         table = table_of(ImportChange)
@@ -594,6 +657,11 @@ def _filled(old: dict[str, Any], fills: dict[str, Any], update_all: bool) -> dic
     after: dict[str, Any] = {}
     for name, value in fills.items():
         current = old[name]
+        if name == "notes" and current and value and not update_all:
+            joined = join_notes(current, value)  # notes add up: never one lost for the other
+            if joined != current:
+                after[name] = joined
+            continue
         if current == value or (current and not update_all):
             continue
         after[name] = value

@@ -18,6 +18,7 @@ from microcrm.directory.importer import (
     ImportSource,
     Preview,
 )
+from microcrm.directory.presets import note_columns
 from microcrm.errors import MicroCRMError
 from microcrm.text import counted, thousands
 from microcrm.ui.importing.gc_pause import full_collections_paused
@@ -56,15 +57,38 @@ class SourceChoice:
     preset: str = "generic"
     mapping: dict[str, str] = field(default_factory=dict)
     error: str = ""
+    kept_in_notes: dict[str, bool] = field(default_factory=dict)
+    """Unmapped columns the user chose to keep in the notes (True) or to ignore (False);
+    the others follow the preset (``presets.note_columns``)."""
 
     @property
     def name(self) -> str:
         """The file names, for display."""
         return " + ".join(p.name for p in self.paths)
 
+    def notes_columns(self) -> list[str]:
+        """Unmapped columns whose values go to the notes « En-tête : valeur »."""
+        if self.preview is None:
+            return []
+        headers = self.preview.headers
+        default = set(note_columns(headers, self.preset, self.mapping))
+        used = set(self.mapping.values())
+        return [
+            h for h in headers if h not in used and self.kept_in_notes.get(h, h in default)
+        ]
+
+    def ignored_columns(self) -> list[str]:
+        """Unmapped columns neither imported nor kept in the notes."""
+        if self.preview is None:
+            return []
+        kept = set(self.notes_columns()) | set(self.mapping.values())
+        return [h for h in self.preview.headers if h not in kept]
+
     def to_source(self) -> ImportSource:
         """The importer's source for this choice."""
-        return ImportSource(list(self.paths), self.preset, dict(self.mapping))
+        return ImportSource(
+            list(self.paths), self.preset, dict(self.mapping), self.notes_columns()
+        )
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from microcrm.app import AppContext
 from microcrm.directory.importer import ImportReport, write_rejected_csv
-from microcrm.text import counted
+from microcrm.text import counted, escape_html
 from microcrm.ui.importing.common import (
     BASE_LABELS,
     NBSP,
@@ -212,6 +212,7 @@ class ReportPage(QWizardPage):
             f"<b>{', '.join(names)}</b> → base {self._base_label()}. Les fiches importées "
             f"gardent le numéro d'import {report.batch_id} (Fichier › Historique des imports)."
             + self._decisions()
+            + _columns_text(report)
         )
         self.issues.set_report(report, names)
         rejected = sum(len(f.rejected.rows) for f in report.files)
@@ -300,3 +301,18 @@ class ReportPage(QWizardPage):
             self.undone.emit(result)
 
         run_undo(self, self.ctx, report.batch_id, done)
+
+
+def _columns_text(report: ImportReport) -> str:
+    """Which columns went to the notes and which were ignored, per file (rich text)."""
+    parts: list[str] = []
+    several = len(report.files) > 1
+    for entry in report.files:
+        name = f" ({', '.join(Path(p).name for p in entry.sources)})" if several else ""
+        if entry.notes_columns:
+            columns = ", ".join(f"« {escape_html(c)} »" for c in entry.notes_columns)
+            parts.append(f"Colonnes conservées dans les notes{name}{NBSP}: {columns}.")
+        if entry.ignored_columns:
+            columns = ", ".join(f"« {escape_html(c)} »" for c in entry.ignored_columns)
+            parts.append(f"Colonnes ignorées{name}{NBSP}: {columns}.")
+    return "".join(f"<br>{part}" for part in parts)

@@ -49,6 +49,9 @@ IDENTITY_TARGETS: Final = ("org.name", "org.enseigne", "person.last_name", "pers
 """A source must map one of these: a row without a name cannot be imported."""
 HEADER, SAMPLE, TARGET = range(3)
 NOT_IMPORTED: Final = "— Ne pas importer —"
+NOTES_TARGET: Final = "@notes"
+"""Pseudo-field of the combo: the column's values go to the notes « En-tête : valeur »."""
+KEEP_IN_NOTES: Final = "Notes (« colonne : valeur »)"
 
 
 class MappingPage(QWizardPage):
@@ -133,6 +136,7 @@ class MappingPage(QWizardPage):
             combo = QComboBox()
             combo.setObjectName(f"target-{r}")
             combo.addItem(NOT_IMPORTED, "")
+            combo.addItem(KEEP_IN_NOTES, NOTES_TARGET)
             for target, label in TARGET_LABELS.items():
                 combo.addItem(label, target)
             combo.setMaxVisibleItems(20)
@@ -161,6 +165,8 @@ class MappingPage(QWizardPage):
     def _show_mapping(self) -> None:
         choice = self.current()
         by_header = {h: t for t, h in choice.mapping.items()} if choice else {}
+        if choice is not None:
+            by_header.update(dict.fromkeys(choice.notes_columns(), NOTES_TARGET))
         for r in range(self.table.rowCount()):
             item = self.table.item(r, HEADER)
             combo = self.combo(r)
@@ -182,8 +188,12 @@ class MappingPage(QWizardPage):
             return
         header, target = item.text(), str(self.combo(row).currentData() or "")
         mapping = {t: h for t, h in choice.mapping.items() if h != header and t != target}
-        if target:
+        if target == NOTES_TARGET:
+            choice.kept_in_notes[header] = True
+        elif target:
             mapping[target] = header
+        else:
+            choice.kept_in_notes[header] = False
         choice.mapping = mapping
         self.state.plan = None
         self._show_mapping()
@@ -196,6 +206,13 @@ class MappingPage(QWizardPage):
         mapped = len(choice.mapping)
         total = thousands(self.table.rowCount())
         text = f"{counted(mapped, 'colonne importée', 'colonnes importées', nbsp=True)} sur {total}"
+        noted = len(choice.notes_columns())
+        if noted:
+            text += f", {counted(noted, 'conservée', 'conservées', nbsp=True)} dans les notes"
+        ignored = choice.ignored_columns()
+        if ignored:
+            names = ", ".join(f"« {h} »" for h in ignored[:6]) + ("…" if len(ignored) > 6 else "")
+            text += f", {counted(len(ignored), 'ignorée', 'ignorées', nbsp=True)} ({names})"
         if not any(t in choice.mapping for t in IDENTITY_TARGETS):
             text += (
                 f".{NBSP}Associez au moins une colonne à « Raison sociale », « Enseigne » ou "

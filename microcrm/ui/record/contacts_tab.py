@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.crm.contacts import CIVILITIES, ContactRecord, display_phone
+from microcrm.crm.validation import show_emails
 from microcrm.errors import ConflictError, MicroCRMError, NotFoundError, ValidationError
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
@@ -88,6 +89,12 @@ class ContactDialog(QDialog):
         self.phone = named(QLineEdit(display_phone(record.phone)), "contact-phone")
         self.mobile = named(QLineEdit(display_phone(record.mobile)), "contact-mobile")
         self.email = named(QLineEdit(record.email), "contact-email")
+        self.phone_home = named(QLineEdit(display_phone(record.phone_home)), "contact-phone_home")
+        self.fax = named(QLineEdit(display_phone(record.fax)), "contact-fax")
+        self.emails_other = named(
+            QLineEdit(show_emails(record.emails_other)), "contact-emails_other"
+        )
+        self.website = named(QLineEdit(record.website), "contact-website")
         self.notes = named(QPlainTextEdit(record.notes), "contact-notes")
         self.notes.setFixedHeight(70)
         self.message = named(QLabel(), "contact-message")
@@ -99,12 +106,15 @@ class ContactDialog(QDialog):
         self.inputs: dict[str, QWidget] = {
             "civility": self.civility, "last_name": self.last_name,
             "first_name": self.first_name, "role": self.role, "phone": self.phone,
-            "mobile": self.mobile, "email": self.email, "notes": self.notes,
+            "mobile": self.mobile, "email": self.email, "phone_home": self.phone_home,
+            "fax": self.fax, "emails_other": self.emails_other, "website": self.website,
+            "notes": self.notes,
         }
         labels = {
             "civility": "Civilité :", "last_name": "Nom* :", "first_name": "Prénom :",
             "role": "Fonction :", "phone": "Téléphone :", "mobile": "Mobile :",
-            "email": "E-mail :", "notes": "Notes :",
+            "email": "E-mail :", "phone_home": "Tél. domicile :", "fax": "Télécopie :",
+            "emails_other": "Autres e-mails :", "website": "Site ou profil :", "notes": "Notes :",
         }
         form = QFormLayout()
         for name, widget in self.inputs.items():
@@ -141,6 +151,14 @@ class ContactDialog(QDialog):
             phone=kept(self.phone, self.record.phone),
             mobile=kept(self.mobile, self.record.mobile),
             email=self.email.text(),
+            phone_home=kept(self.phone_home, self.record.phone_home),
+            fax=kept(self.fax, self.record.fax),
+            emails_other=(
+                self.record.emails_other
+                if self.emails_other.text() == show_emails(self.record.emails_other)
+                else self.emails_other.text()
+            ),
+            website=self.website.text(),
             notes=self.notes.toPlainText(),
         )
 

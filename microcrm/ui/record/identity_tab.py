@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.crm.codes import HEADCOUNT_BANDS, LEGAL_FORMS, naf_label
-from microcrm.crm.validation import format_phone
+from microcrm.crm.validation import format_phone, show_emails
 from microcrm.ui.record import links
 from microcrm.ui.record.binder import FormBinder
 from microcrm.ui.widgets import named
@@ -162,6 +162,9 @@ class IdentityTab(QWidget):
         self.phone = named(QLineEdit(), "phone")
         self.email = named(QLineEdit(), "email")
         self.website = named(QLineEdit(), "website")
+        self.fax = named(QLineEdit(), "fax")
+        self.emails_other = named(QLineEdit(), "emails_other")
+        self.emails_other.setPlaceholderText("adresse@exemple.fr, autre@exemple.fr")
         self.call_button = link_button("Appeler", "call", self._call)
         self.mail_button = link_button("Écrire", "mail", self._mail)
         self.web_button = link_button("Ouvrir", "web", self._browse)
@@ -203,6 +206,10 @@ class IdentityTab(QWidget):
             "phone": b.add_line("phone", "Téléphone", self.phone, format_phone),
             "email": b.add_line("email", "E-mail", self.email),
             "website": b.add_line("website", "Site web", self.website),
+            "fax": b.add_line("fax", "Télécopie", self.fax, format_phone),
+            "emails_other": b.add_line(
+                "emails_other", "Autres e-mails", self.emails_other, show_emails
+            ),
             "salesperson_id": b.add_combo("salesperson_id", "Commercial", self.salesperson),
             "tags": b.add_line("tags", "Étiquettes", self.tags),
             "is_supplier": b.add_check("is_supplier", "Fournisseur", self.is_supplier),
@@ -256,6 +263,8 @@ class IdentityTab(QWidget):
         form2.addRow("Téléphone :", field_box(phone, e["phone"]))
         form2.addRow("E-mail :", field_box(email, e["email"]))
         form2.addRow("Site web :", field_box(website, e["website"]))
+        form2.addRow("Télécopie :", field_box(self.fax, e["fax"]))
+        form2.addRow("Autres e-mails :", field_box(self.emails_other, e["emails_other"]))
         form2.addRow("Commercial :", field_box(self.salesperson, e["salesperson_id"]))
         form2.addRow("Étiquettes :", field_box(self.tags, e["tags"]))
         return reach

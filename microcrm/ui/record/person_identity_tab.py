@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from microcrm.crm.contacts import CIVILITIES
-from microcrm.crm.validation import format_phone
+from microcrm.crm.validation import format_phone, show_emails
 from microcrm.ui.record import links
 from microcrm.ui.record.binder import FormBinder
 from microcrm.ui.record.identity_tab import (
@@ -65,6 +65,11 @@ class PersonIdentityTab(QWidget):
         self.phone = named(QLineEdit(), "phone")
         self.mobile = named(QLineEdit(), "mobile")
         self.email = named(QLineEdit(), "email")
+        self.phone_home = named(QLineEdit(), "phone_home")
+        self.fax = named(QLineEdit(), "fax")
+        self.emails_other = named(QLineEdit(), "emails_other")
+        self.emails_other.setPlaceholderText("adresse@exemple.fr, autre@exemple.fr")
+        self.website = named(QLineEdit(), "website")
         self.call_button = link_button("Appeler", "call", lambda: self._call("phone"))
         self.call_mobile_button = link_button("Appeler", "call-mobile",
                                               lambda: self._call("mobile"))
@@ -104,6 +109,14 @@ class PersonIdentityTab(QWidget):
             "phone": b.add_line("phone", "Téléphone", self.phone, format_phone),
             "mobile": b.add_line("mobile", "Mobile", self.mobile, format_phone),
             "email": b.add_line("email", "E-mail", self.email),
+            "phone_home": b.add_line(
+                "phone_home", "Téléphone du domicile", self.phone_home, format_phone
+            ),
+            "fax": b.add_line("fax", "Télécopie", self.fax, format_phone),
+            "emails_other": b.add_line(
+                "emails_other", "Autres e-mails", self.emails_other, show_emails
+            ),
+            "website": b.add_line("website", "Site ou profil", self.website),
             "salesperson_id": b.add_combo("salesperson_id", "Commercial", self.salesperson),
             "tags": b.add_line("tags", "Étiquettes", self.tags),
             "no_mail": b.add_check("no_mail", "Pas de courrier", self.no_mail),
@@ -158,6 +171,10 @@ class PersonIdentityTab(QWidget):
         form.addRow("Téléphone :", field_box(phone, e["phone"]))
         form.addRow("Mobile :", field_box(mobile, e["mobile"]))
         form.addRow("E-mail :", field_box(email, e["email"]))
+        form.addRow("Tél. domicile :", field_box(self.phone_home, e["phone_home"]))
+        form.addRow("Télécopie :", field_box(self.fax, e["fax"]))
+        form.addRow("Autres e-mails :", field_box(self.emails_other, e["emails_other"]))
+        form.addRow("Site ou profil :", field_box(self.website, e["website"]))
         if self.staff:
             self.salesperson.hide()
         else:

@@ -28,8 +28,8 @@ from microcrm.crm.lists import PartyListService
 from microcrm.crm.tags import organisation_tags
 from microcrm.db import Database
 from microcrm.directory import importer
+from microcrm.directory import service as directory_service
 from microcrm.directory.importer import ImportPlan, ImportReport, export_organisations
-from microcrm.ui.importing import run_pages
 from microcrm.ui.importing.review_models import DECISION, DuplicateModel, IssueModel
 from microcrm.ui.importing.wizard import (
     PAGE_DESTINATION,
@@ -154,14 +154,16 @@ def test_wizard_end_to_end_then_rejected_csv_then_undo(
     assert cell(preview.table, 0, 0).text() == "Garage Vertbois"
     click_next(qtbot, wizard)
 
-    # 3 Correspondance: guesses shown; « Mail contact » is not guessed, the user maps it.
+    # 3 Correspondance: guesses shown; « Mail contact » is not guessed: it would go to the
+    # notes (« Mail contact : … », never lost), and the user maps it.
     mapping = wizard.mapping_page
     assert mapping.table.rowCount() == len(HEADER)
     name_row = mapping.row_of("Raison sociale")
     assert mapping.combo(name_row).currentData() == "org.name"
     assert cell(mapping.table, name_row, 1).text() == "Garage Vertbois"
     mail_row = mapping.row_of("Mail contact")
-    assert mapping.combo(mail_row).currentData() == ""
+    assert mapping.combo(mail_row).currentData() == "@notes"
+    assert "1\u00a0conservée dans les notes" in mapping.status.text()
     assert cell(mapping.table, mail_row, 1).text() == "luc@vertbois.fr"
     combo = mapping.combo(mail_row)
     combo.setCurrentIndex(combo.findData("person.email"))
@@ -290,7 +292,7 @@ def test_cancel_during_import_leaves_the_base_unchanged_then_retry(
     db = app_ctx.db
     before = list(export_organisations(db))
     slow = _WaitForCancel()
-    monkeypatch.setattr(run_pages, "commit_import", slow)
+    monkeypatch.setattr(directory_service, "commit_import", slow)
     go_to_simulation(qtbot, wizard, broker_file)
     click_next(qtbot, wizard)
     assert wizard.currentId() == PAGE_IMPORT
@@ -321,7 +323,7 @@ def test_closing_during_import_cancels_it(
 ) -> None:
     before = list(export_organisations(app_ctx.db))
     slow = _WaitForCancel()
-    monkeypatch.setattr(run_pages, "commit_import", slow)
+    monkeypatch.setattr(directory_service, "commit_import", slow)
     go_to_simulation(qtbot, wizard, broker_file)
     click_next(qtbot, wizard)
     qtbot.waitUntil(slow.started.is_set, timeout=TIMEOUT)
@@ -403,7 +405,9 @@ def test_mapping_needs_a_name_and_profiles_round_trip(
     page.set_target("Nom dirigeant", "org.name")
     mapping = wizard.state.sources[0].mapping
     assert mapping["org.name"] == "Nom dirigeant"
-    assert page.combo(page.row_of("Raison sociale")).currentData() == ""
+    assert page.combo(page.row_of("Raison sociale")).currentData() == "@notes"
+    page.set_target("Raison sociale", "")
+    assert "ignorée (« Raison sociale »)" in page.status.text()
     page.set_target("Nom dirigeant", "")
     assert not wizard.mapping_page.validatePage()
     assert "Associez au moins une colonne" in page.status.text()

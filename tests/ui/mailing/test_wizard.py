@@ -22,8 +22,8 @@ from microcrm.crm.sheet import load_history
 from microcrm.ged.service import Ged
 from microcrm.ged.store import ContentStore
 from microcrm.mailing import campaigns as campaigns_module
+from microcrm.mailing import production as production_module
 from microcrm.mailing.campaigns import list_campaigns
-from microcrm.ui.mailing import state as state_module
 from microcrm.ui.mailing.address_fix import AddressFixDialog
 from microcrm.ui.mailing.wizard import MailingWizard
 from tests.mailing.helpers import Base, fill
@@ -213,7 +213,7 @@ def test_cancel_during_production_leaves_nothing(
             time.sleep(0.01)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(state_module, "produce_run", produce_when_cancelled)
+    monkeypatch.setattr(production_module, "produce_run", produce_when_cancelled)
     _to_template_page(qtbot, wizard)
     with qtbot.waitSignal(wizard.preview_page.preview_ready, timeout=TIMEOUT):
         wizard.next()
