@@ -7,7 +7,8 @@ output file and nothing in the database. Every error meant for the user is a
 
 Module map and public signatures (stable; the wizard and the template editor build on them)::
 
-    errors.py      UnknownFieldError(field, where, known)   # .field, .where, .message (French)
+    errors.py      UnknownFieldError(field, where, known, *, others=())  # .field, .where,
+                                   # .unknown (every unknown (field, where)), .message (French)
                    TemplateError(message); RunCancelledError()
     fields.py      FieldDef(name, label, description, example, per_recipient=True)
                    FIELDS: tuple[FieldDef, ...]; FIELDS_BY_NAME
@@ -38,7 +39,8 @@ Module map and public signatures (stable; the wizard and the template editor bui
                    user_templates_dir(ctx.paths.config) -> Path   # <config>/modeles
                    (label formats: user_dir = ctx.paths.config, file etiquettes.toml)
                    template_fields(template) -> list[tuple[str, str]]  # (field, where)
-                   check_template(template, custom=()) -> None        # UnknownFieldError
+                   check_template(template, custom=()) -> list[tuple[str, str]]
+                                   # every (field, where); UnknownFieldError, TemplateError
     recipients.py  Recipient(key, organisation_id, person_id, address_id, display_name,
                              lines: tuple[str, ...] (full NF Z10-011 block, line 1 included),
                              civility, first_name, last_name, role, organisation_name, enseigne,
@@ -68,7 +70,12 @@ Module map and public signatures (stable; the wizard and the template editor bui
                               progress=None, cancel=None) -> DocxResult
                    docx_letters(template_path, recipients, *, context) -> Iterator[bytes]
                    docx_fields(template_path) -> list[tuple[str, str]]   # (field, where)
+                   check_docx(template_path, custom=()) -> list[tuple[str, str]]
                    find_soffice() -> str | None; docx_to_pdf(docx, out_dir) -> Path
+    wordfields.py  Word fields of each story (body, headers, footers, notes, text boxes):
+                   Compiler().story(Story(root, label, shared)) -> placeholders and slots;
+                   MERGEFIELD/IF/QUOTE/MERGEREC merged, NEXT/SKIPIF/ASK/FILLIN… refused;
+                   leftovers(story, allowed) -> str | None   # the last look at a produced part
     labels.py      LabelFormat(name, title, columns, rows, width, height, left, top, h_pitch,
                                v_pitch, page_width=210, page_height=297)   # millimetres
                    label_formats(user_dir=None) -> dict[str, LabelFormat]  # built-in + user's
@@ -95,7 +102,8 @@ Module map and public signatures (stable; the wizard and the template editor bui
                                                     progress=None) -> dict  # the CLI's JSON
     campaigns.py   MailingRun(template, context, kind "pdf"|"docx", output, pdf_path, docx_path,
                               letters, pages | None, recipients, excluded, ranges, segment_id,
-                              segment_name, description, warnings).summary(campaign_id=None)
+                              segment_name, description, warnings, fields)
+                              .summary(campaign_id=None)   # fields: [{"name", "where"}]
                    default_context(db, *, run_date=None, custom=None, place="") -> MergeContext
                    produce_run(db, template, selection, output, *, context=None, layout=None,
                                progress=None, cancel=None) -> MailingRun    # writes nothing in db
