@@ -260,6 +260,8 @@ def export_organisations(db: Database) -> Iterator[dict[str, Any]]:
                 "naf_code": org.naf_code,
                 "phone": org.phone,
                 "email": org.email,
+                "emails_other": org.emails_other,
+                "fax": org.fax,
                 "website": org.website,
                 "stage": json_value(org.stage),
                 "is_supplier": org.is_supplier,
@@ -278,6 +280,10 @@ def export_organisations(db: Database) -> Iterator[dict[str, Any]]:
                         "email": p.email,
                         "phone": p.phone,
                         "mobile": p.mobile,
+                        "phone_home": p.phone_home,
+                        "fax": p.fax,
+                        "emails_other": p.emails_other,
+                        "website": p.website,
                     }
                     for p in sorted(org.persons, key=lambda p: p.id)
                     if p.deleted_at is None
