@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from microcrm.directory.presets import detect_preset, guess_mapping, note_columns
 from microcrm.directory.records import ENCODING_ERROR, ReadResult
 from microcrm.directory.vcard_reader import (
     GROUP_CARD,
@@ -50,6 +51,18 @@ def only(result: ReadResult) -> dict[str, str]:
     assert result.issues == []
     (card,) = result.records
     return card.fields
+
+
+def test_every_record_key_feeds_a_target_of_the_vcard_preset() -> None:
+    """Nothing of a record goes to the notes under a technical key name (note_columns)."""
+    headers = list(VCARD_FIELDS)
+    mapping = guess_mapping(headers, "vcard")
+    assert detect_preset(headers) == "vcard"
+    assert sorted(mapping.values()) == sorted(VCARD_FIELDS)
+    assert note_columns(headers, "vcard", mapping) == []
+    assert mapping["org.email"] == "org_email"
+    assert mapping["person.emails_other"] == "email_other"
+    assert mapping["home.line1"] == "home_street"
 
 
 # -- 1. text cut at the first comma ----------------------------------------------------------
