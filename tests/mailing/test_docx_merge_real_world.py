@@ -226,6 +226,37 @@ def test_if_compares_numbers_text_and_wildcards(tmp_path: Path) -> None:
     _no_field_left(out)
 
 
+def test_quote_field_holding_merge_fields(tmp_path: Path) -> None:
+    quote = field(
+        ' QUOTE "Réf. ', mergefield("reference", nested=True), " / {", '" \\* Upper ', result="x"
+    )
+    out = _merge(template(tmp_path / "modele.docx", para(quote)), tmp_path)
+    assert _letters(out) == [["RÉF. C001 / {"], ["RÉF. C002 / {"], ["RÉF. C003 / {"]]
+    _no_field_left(out)
+
+
+def test_headers_of_a_second_section_are_named_with_it(tmp_path: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("Première section")
+    doc.sections[0].header.paragraphs[0].text = "{{ entreprise }}"
+    second = doc.add_section()
+    second.header.is_linked_to_previous = False
+    second.header.paragraphs[0].text = "Annexe — {{ date }}"
+    doc.add_paragraph("{{ raison_sociale }}")
+    path = tmp_path / "sections.docx"
+    doc.save(str(path))
+    assert docx_fields(path) == [
+        ("raison_sociale", "le corps du document « sections.docx », paragraphe 3"),
+        ("entreprise", "l'en-tête de la section 1 du document « sections.docx », paragraphe 1"),
+        ("date", "l'en-tête de la section 2 du document « sections.docx », paragraphe 1"),
+    ]
+    out = _merge(path, tmp_path)
+    headers = sorted(texts(root)[0] for root in parts(out).values() if root.tag == f"{W}hdr")
+    assert headers == ["Annexe — le 24 novembre 2026", "Atelier Œuvre & Cie"]
+
+
 def test_paragraph_mark_inside_an_if_text(tmp_path: Path) -> None:
     """Word's « skip the empty line » idiom: { IF { MERGEFIELD fonction } <> "" "{…}¶" }."""
     body = Xml(
