@@ -67,7 +67,8 @@ MASKED: Final = "[ND]"
 _SCIENTIFIC: Final = re.compile(r"\d+(?:[.,]\d+)?E[+-]?\d+", re.IGNORECASE)
 _NUMBER_NOISE: Final = re.compile(r"[\s.\-\u00a0\u202f]")
 _FORMULA: Final = re.compile(r"[=@]|[+-](?!\d)")
-_PLACEHOLDER: Final = re.compile(r"[-–—._/\\*]+")
+_PLACEHOLDER: Final = re.compile(r"[-–—._/\\*]+|0?0/0?0/0{2,4}")
+"""Cells that say "nothing here": dashes, dots, and Outlook's empty date « 0/0/00 »."""
 _MULTI_VALUE: Final = re.compile(r"\s*:::\s*")
 _EMAIL_SEPARATORS: Final = re.compile(r"\s*(?::::|[,;\n])\s*")
 _TAG_SEPARATORS: Final = re.compile(r"\s*(?::::|;)\s*")
@@ -443,13 +444,21 @@ def _legal_form(row: _Row) -> str | None:
     return code
 
 
-def split_manager(text: str) -> PersonValues:
+def split_manager(text: str, *, address_book: bool = False) -> PersonValues:
     """Split a broker's one-cell manager: ``M. Jean DUPONT - Gérant``.
 
     Words in capitals are the surname; without any, the last word is. A role
-    follows the last `` - `` (or `` – ``, ``,``).
+    follows the last `` - `` (or `` – ``, ``,``). In an address book
+    (``address_book``) a display name holds no role: « Dupont, Jean » is the
+    surname, then the first name.
     """
     person = PersonValues()
+    if address_book:
+        surname, comma, given = text.partition(",")
+        if comma and surname.strip() and given.strip():
+            person.last_name, person.first_name = surname.strip(), given.strip()
+            return person
+        text = text.replace(" - ", " ")
     parts = re.split(r"\s+[-–]\s+|,\s*", text, maxsplit=1)
     name, role = parts[0], parts[1] if len(parts) > 1 else ""
     words = name.split()
@@ -512,7 +521,7 @@ def _organisation(row: _Row, postcode: str, country: str) -> OrganisationValues:
     return org
 
 
-def _person(row: _Row, postcode: str, country: str) -> PersonValues:
+def _person(row: _Row, postcode: str, country: str, address_book: bool) -> PersonValues:
     person = PersonValues(
         civility=_civility(row.raw("person.civility")),
         first_name=row.raw("person.first_name") or None,
@@ -521,7 +530,7 @@ def _person(row: _Row, postcode: str, country: str) -> PersonValues:
     )
     full = row.raw("person.full_name")
     if full:  # dedicated columns win; the one-cell form fills the gaps
-        split = split_manager(full)
+        split = split_manager(full, address_book=address_book)
         for name in ("civility", "first_name", "last_name", "role"):
             if getattr(person, name) is None:
                 setattr(person, name, getattr(split, name))
@@ -634,6 +643,8 @@ def clean_row(
     mapping: dict[str, str],
     reference: PostalReference | None = None,
     note_columns: Sequence[str] = (),
+    *,
+    address_book: bool = False,
 ) -> CleanRow | RowRejected:
     """Map and clean one record (docs/import-formats.md §6 rules 1–5 and 9).
 
@@ -648,6 +659,8 @@ def clean_row(
             by default.
         note_columns: Unmapped columns kept in the notes as « En-tête : valeur »
             (see ``presets.note_columns``).
+        address_book: The file is an address book (``presets.ADDRESS_BOOKS``): a
+            one-cell name is « Nom, Prénom », never « Nom, Fonction ».
 
     Returns:
         The typed values with their warnings, or the reason the row is refused.
@@ -662,7 +675,7 @@ def clean_row(
     postcode = located.postcode if located else ""
     country = located.country if located else ""
     org = _organisation(row, postcode, country)
-    person = _person(row, postcode, country)
+    person = _person(row, postcode, country, address_book)
     for header in note_columns:
         value = cell_value(record.fields.get(header, ""))
         if value:

@@ -78,6 +78,13 @@ PRESET_LABELS: Final[dict[str, str]] = {
 }
 """Preset names and their French labels."""
 
+ADDRESS_BOOKS: Final = frozenset(
+    {"outlook", "google", "vcard", "linkedin", "thunderbird", "hubspot", "persons"}
+)
+"""Presets of address books: each row is a person, the company is where they work. Their
+contacts enter as prospects, their notes are the person's, and a one-cell name
+« Dupont, Jean » is a surname and a first name (not a name and a role, as a broker writes)."""
+
 # Outlook: French desktop headers, newer-build and English aliases (§3). The two
 # "Titre" columns are told apart by position: the readers name the second one
 # "Titre (2)" (records.unique_headers).

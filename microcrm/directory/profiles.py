@@ -45,6 +45,10 @@ REASON_LABELS: Final[dict[str, str]] = {
     "siret_in_trash": "SIRET d'une fiche de la corbeille",
     "siret_kept_by_existing": "SIRET laissé à la fiche existante (créée quand même)",
     "tag_too_long": "Catégorie trop longue (plus de 80 caractères)",
+    "bad_card": "Fiche illisible",
+    "group_card": "Liste de contacts, non importée",
+    "value_dropped": "Valeur non reprise (image)",
+    "merge_conflict": "Valeur non reprise à la fusion",
 }
 """Reason codes of rejected rows and warnings (readers, cleaning, importer) in French."""
 

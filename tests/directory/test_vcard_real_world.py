@@ -1,7 +1,7 @@
 """vCard reader on cards as real programs write them: nothing a card holds is silently lost.
 
 Every value lands in a record key, in the notes under a French label, or in a
-``value_dropped`` warning (issue 12). Hand-written cards cover each class of loss
+``value_dropped`` warning (docs/import-formats.md §3). Hand-written cards cover each class of loss
 seen (3.0/4.0 text cut at a comma, a whole card refused for PROFILE or an X-
 property, a surname made from FN, ``http\\://`` URLs, company cards, values with no
 key); the real cards come from the test suites of ez-vcard, KDE kcontacts and

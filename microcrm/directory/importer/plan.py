@@ -45,6 +45,7 @@ from microcrm.directory.importer.duplicates import (
 )
 from microcrm.directory.importer.report import FileReport
 from microcrm.directory.importer.sources import OpenedSource
+from microcrm.directory.presets import ADDRESS_BOOKS
 from microcrm.directory.records import ReadIssue
 from microcrm.errors import MicroCRMError
 from microcrm.models import Organisation, Person
@@ -226,6 +227,8 @@ class Planner:
         self.cancelled = cancelled
         self.decisions = decisions or {}
         self.plan = Plan()
+        self.address_book = False
+        """The source being planned is an address book: a row's notes are its person's."""
         self.duplicates: list[DuplicateCandidate] = []
         self._next = 0
 
@@ -326,6 +329,13 @@ class Planner:
         if row.person is not None and (row.person.first_name or row.person.last_name):
             self._add_person(row, org_key, source, report)
 
+    def _org_notes(self, row: CleanRow) -> str:
+        """The row's notes when they are its organisation's (not its person's)."""
+        if row.organisation is None:
+            return ""
+        has_person = row.person is not None and (row.person.first_name or row.person.last_name)
+        return "" if self.address_book and has_person else row.notes
+
     def _create_org(
         self,
         row: CleanRow,
@@ -336,7 +346,7 @@ class Planner:
     ) -> tuple[str, int]:
         key = self._new_key("org")
         self.plan.new_orgs[key] = PlannedOrg(
-            key, source, values, row.address, row.notes, tuple(row.tags) or _EMPTY
+            key, source, values, row.address, self._org_notes(row), tuple(row.tags) or _EMPTY
         )
         self.orgs.add(
             OrgCandidate(key, values["name"], values.get("enseigne"), values.get("siret"), postcode)
@@ -363,14 +373,14 @@ class Planner:
                 row.warnings.extend(conflict_warnings(row.locator, [(
                     "adresse", " / ".join(row.address.lines), " / ".join(planned.address.lines)
                 )]))  # fmt: skip
-            if row.notes:
+            if self._org_notes(row):
                 planned.notes = join_notes(planned.notes, row.notes)
             if row.tags:
                 planned.tags = tuple(dict.fromkeys((*planned.tags, *row.tags)))
             return
         assert isinstance(key, int)
         fills = plan.org_fills.setdefault(key, {})
-        if row.notes:
+        if self._org_notes(row):
             values = {**values, "notes": join_notes(fills.get("notes", ""), row.notes)}
             fills.pop("notes", None)
         row.warnings.extend(conflict_warnings(row.locator, fill(fills, values, self.update)))
@@ -388,7 +398,7 @@ class Planner:
             None, values["last_name"], values.get("first_name"), values.get("email"), org_key
         )
         match = self.persons.match(candidate)
-        notes = row.notes if row.organisation is None else ""
+        notes = row.notes if not self._org_notes(row) else ""
         if match is not None and isinstance(match.key, int):
             decision = self._decide(
                 "person",
@@ -476,6 +486,7 @@ class Planner:
         them, and the other unmapped columns as ignored.
         """
         report.headers = list(opened.headers)
+        self.address_book = report.preset in ADDRESS_BOOKS
         used = set(mapping.values())
         report.notes_columns = [h for h in note_columns if h not in used]
         report.ignored_columns = [
@@ -491,7 +502,9 @@ class Planner:
             records += 1
             if progress is not None and done % _CHECK_EVERY == 0:
                 progress(done, max(total, done), label)
-            cleaned = clean_row(record, mapping, note_columns=report.notes_columns)
+            cleaned = clean_row(
+                record, mapping, note_columns=report.notes_columns, address_book=self.address_book
+            )
             if isinstance(cleaned, RowRejected):
                 rejected.append(cleaned.as_issue())
                 report.rejected_records[record.locator] = record.fields

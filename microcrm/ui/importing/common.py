@@ -18,7 +18,7 @@ from microcrm.directory.importer import (
     ImportSource,
     Preview,
 )
-from microcrm.directory.presets import note_columns
+from microcrm.directory.presets import ADDRESS_BOOKS, note_columns
 from microcrm.errors import MicroCRMError
 from microcrm.text import counted, thousands
 from microcrm.ui.importing.gc_pause import full_collections_paused
@@ -36,7 +36,7 @@ BASE_LABELS: Final[dict[str, str]] = {
 }
 """Bases an import can fill, in the order offered (Suspects first: the default)."""
 
-CONTACT_PRESETS: Final = frozenset({"outlook", "google", "vcard"})
+CONTACT_PRESETS: Final = ADDRESS_BOOKS
 """Contact exports enter as prospects (docs/import-formats.md §5), other files as suspects."""
 
 
