@@ -55,10 +55,11 @@ W = f"{{{W_NS}}}"
 P, R, T, RPR, PPR = f"{W}p", f"{W}r", f"{W}t", f"{W}rPr", f"{W}pPr"
 FLDCHAR, INSTR, FLDSIMPLE = f"{W}fldChar", f"{W}instrText", f"{W}fldSimple"
 TXBX, SECTPR = f"{W}txbxContent", f"{W}sectPr"
-FALLBACK, CHOICE = f"{{{MC_NS}}}Fallback", f"{{{MC_NS}}}Choice"
+FALLBACK = f"{{{MC_NS}}}Fallback"
 SPACE = f"{{{XML_NS}}}space"
-#: Deleted content (tracked changes) never prints: its runs are not read.
-_DELETED = frozenset({f"{W}del", f"{W}moveFrom", PPR, RPR, TXBX})
+#: Not opened when looking for a paragraph's runs: properties, text boxes (stories
+#: of their own), and deleted content (a tracked deletion never prints).
+_NOT_INLINE = frozenset({PPR, RPR, TXBX, f"{W}del", f"{W}moveFrom"})
 
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 #: Characters XML 1.0 cannot hold (a value pasted from a spreadsheet may have them).
@@ -71,7 +72,7 @@ EVALUATED = frozenset({"MERGEFIELD", "IF", "QUOTE", "MERGEREC", "MERGESEQ"})
 _NEXT = (
     "MicroCRM produit une lettre par destinataire, ce champ ferait passer au destinataire "
     "suivant au milieu d'une lettre. Pour des étiquettes, cochez « Imprimer aussi les "
-    "étiquettes » ; sinon supprimez ce champ du modèle."
+    "étiquettes » (--labels en ligne de commande) ; sinon supprimez ce champ du modèle."
 )
 _SELECT = (
     "choisissez les destinataires avec un segment ou des filtres, puis supprimez ce champ "
@@ -94,7 +95,7 @@ REFUSED: Mapping[str, str] = {
         "remplacez ce « bloc d'adresse » par le champ {{ bloc_adresse }} "
         "(adresse aux normes La Poste)."
     ),
-    "GREETINGLINE": ("remplacez cette « ligne de salutation » par le champ {{ formule_appel }}."),
+    "GREETINGLINE": "remplacez cette « ligne de salutation » par le champ {{ formule_appel }}.",
     "MERGEBARCODE": "supprimez-le du modèle.",
 }
 #: Field types that still mean an unmerged field when found in a produced document.
@@ -218,7 +219,7 @@ def inline(paragraph: etree._Element) -> Iterator[etree._Element]:
         tag = child.tag
         if tag in (R, FLDSIMPLE):
             yield child
-        elif isinstance(tag, str) and tag not in _DELETED:
+        elif isinstance(tag, str) and tag not in _NOT_INLINE:
             yield from inline(child)
 
 
@@ -797,8 +798,8 @@ class Compiler:
                     f"Une balise {{{{ … }}}} dans le code du champ {kind or 'vide'} de {where} "
                     "ne serait pas remplacée : sortez-la du champ."
                 )
-            for shown_field in found.result_fields:  # its shown result prints as it is
-                self._top(shown_field, story, own, where)
+            for inner in found.result_fields:  # its shown result prints as it is
+                self._top(inner, story, own, f"{story.label}, paragraphe {inner.number}")
             return
         if passive:
             other = passive[0].kind if passive[0].kind not in ("", "?") else "calculé"
@@ -850,13 +851,13 @@ class Compiler:
                 'guillemets droits (").'
             )
         empty = Expression(())
-        texts = [self._expression(t, where, story) for t in args[3:5]]
+        chosen = [self._expression(t, where, story) for t in args[3:5]]
         return IfField(
             self._expression(args[0], where, story),
             args[1].operator,
             self._expression(args[2], where, story),
-            texts[0] if texts else empty,
-            texts[1] if len(texts) > 1 else empty,
+            chosen[0] if chosen else empty,
+            chosen[1] if len(chosen) > 1 else empty,
             case,
         )
 

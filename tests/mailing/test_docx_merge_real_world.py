@@ -497,8 +497,8 @@ REFUSALS = [
         para(mergefield("nom"), field(" NEXT ", result="«Enregistrement suivant»")),
         f"Le champ NEXT dans {WHERE} n'est pas pris en charge : MicroCRM produit une lettre par "
         "destinataire, ce champ ferait passer au destinataire suivant au milieu d'une lettre. "
-        "Pour des étiquettes, cochez « Imprimer aussi les étiquettes » ; sinon supprimez ce champ "
-        "du modèle.",
+        "Pour des étiquettes, cochez « Imprimer aussi les étiquettes » (--labels en ligne de "
+        "commande) ; sinon supprimez ce champ du modèle.",
         id="next",
     ),
     pytest.param(
@@ -511,8 +511,8 @@ REFUSALS = [
         para(field(" NEXTIF ", mergefield("ville", nested=True), ' = "Brest" ')),
         f"Le champ NEXTIF dans {WHERE} n'est pas pris en charge : MicroCRM produit une lettre par "
         "destinataire, ce champ ferait passer au destinataire suivant au milieu d'une lettre. "
-        "Pour des étiquettes, cochez « Imprimer aussi les étiquettes » ; sinon supprimez ce champ "
-        "du modèle.",
+        "Pour des étiquettes, cochez « Imprimer aussi les étiquettes » (--labels en ligne de "
+        "commande) ; sinon supprimez ce champ du modèle.",
         id="nextif",
     ),
     pytest.param(
