@@ -28,6 +28,12 @@ text for inside a ``w:t``: values escaped, line breaks as ``w:br``, the
 paragraph marks of an IF's text as a paragraph break carrying the properties
 of the paragraph that followed it in the template.
 
+Two approximations of Word, both visible in the letter and never a lost
+value: a field prints in one formatting, that of its shown result (what
+``\\* MERGEFORMAT`` keeps), so bold words inside an IF's text come out plain;
+and when an IF's text drops a paragraph mark, the joined paragraph keeps the
+properties of the first paragraph where Word keeps the last one's.
+
 :func:`leftovers` is the last look at a produced document: any merge field,
 tag or « «Champ» » marker left there is reported, so it never reaches paper.
 """
