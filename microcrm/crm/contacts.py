@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from microcrm.crm import validation as v
 from microcrm.db import Database
@@ -48,6 +48,9 @@ class ContactRecord:
     fax: str = ""
     emails_other: str = ""
     website: str = ""
+    home_address: str = ""
+    """The person's home address as printed, lines joined by « , » (shown, not edited here:
+    a home address comes from an address book import)."""
 
     @property
     def display_name(self) -> str:
@@ -78,7 +81,20 @@ def contact_snapshot(person: Person) -> ContactRecord:
         fax=person.fax or "",
         emails_other=person.emails_other or "",
         website=person.website or "",
+        home_address=_home_address(person),
     )
+
+
+HOME_KIND = "domicile"
+"""``Address.kind`` of a person's home address."""
+
+
+def _home_address(person: Person) -> str:
+    home = next((a for a in person.addresses if a.kind == HOME_KIND), None)
+    if home is None:
+        return ""
+    lines = home.lines or [home.line1, home.line2, home.line3, f"{home.postcode} {home.city}"]
+    return ", ".join(line.strip() for line in lines if line.strip())
 
 
 def validate_contact(record: ContactRecord, postcode: str = "") -> ContactRecord:
@@ -117,6 +133,7 @@ def read_contacts(session: Session, organisation_id: int) -> list[ContactRecord]
         select(Person)
         .where(Person.organisation_id == organisation_id, Person.deleted_at.is_(None))
         .order_by(Person.last_name_key, Person.first_name_key, Person.id)
+        .options(selectinload(Person.addresses))
     )
     return [contact_snapshot(p) for p in session.scalars(stmt)]
 

@@ -116,14 +116,7 @@ class ContactDialog(QDialog):
             "email": "E-mail :", "phone_home": "Tél. domicile :", "fax": "Télécopie :",
             "emails_other": "Autres e-mails :", "website": "Site ou profil :", "notes": "Notes :",
         }
-        form = QFormLayout()
-        for name, widget in self.inputs.items():
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(widget)
-            self.errors[name] = error_label()
-            box.addWidget(self.errors[name])
-            form.addRow(labels[name], box)
+        form = self._form(labels, record.home_address)
 
         buttons = QDialogButtonBox()
         self.ok_button = buttons.addButton("Enregistrer", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -135,6 +128,23 @@ class ContactDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
+
+    def _form(self, labels: dict[str, str], home_address: str) -> QFormLayout:
+        """One row per input with its error line, then the home address (shown, not edited)."""
+        form = QFormLayout()
+        for name, widget in self.inputs.items():
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(widget)
+            self.errors[name] = error_label()
+            box.addWidget(self.errors[name])
+            form.addRow(labels[name], box)
+        self.home = named(QLabel(home_address), "contact-home_address")
+        self.home.setWordWrap(True)
+        self.home.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if home_address:
+            form.addRow("Adresse personnelle :", self.home)
+        return form
 
     def edited(self) -> ContactRecord:
         """The record with the values on screen (not yet validated)."""
