@@ -10,7 +10,6 @@ the exact text of each letter, and no field code left anywhere.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
@@ -785,20 +784,12 @@ def test_libreoffice_prints_the_merged_constructs(tmp_path: Path) -> None:
 
 # -- real templates from other projects' test suites (opt-in) --------------------------------
 
-SAMPLES = os.environ.get("MICROCRM_DOCX_SAMPLES", "")
+SAMPLES = Path(__file__).parent / "samples"
 
 
-@pytest.mark.skipif(not SAMPLES, reason="MICROCRM_DOCX_SAMPLES names no folder of samples")
 def test_real_templates_merge_or_are_refused(tmp_path: Path) -> None:
-    """Templates of docx-mailmerge's and docxtpl's test suites, when a folder holds them.
-
-    They are not in this repository; set MICROCRM_DOCX_SAMPLES to a folder with
-    test_nested_if_inside.docx, test_footnote_header_footer.docx,
-    test_next_record.docx (github.com/Bouke/docx-mailmerge, tests/),
-    footnotes_tpl.docx and header_footer_tpl.docx
-    (github.com/elapouya/python-docx-template, tests/templates/).
-    """
-    folder = Path(SAMPLES)
+    """Templates of docx-mailmerge's and docxtpl's test suites (samples/README.md)."""
+    folder = SAMPLES
     custom = {
         "fieldname": "Valeur",
         "a_jinja_variable": "Variable",
