@@ -194,10 +194,26 @@ class LegalUnit(NamedTuple):
     legal_form: str
 
 
-def _clean(value: str) -> str:
-    """Strip a cell and turn the ``[ND]`` mask into an empty string."""
-    value = value.strip()
-    return "" if value == MASKED else value
+def _clean_cells(cells: tuple[str, ...]) -> list[str]:
+    """Strip every cell and turn the ``[ND]`` mask into an empty string.
+
+    One list pass, and a second only for a row holding a mask: no call per cell.
+    """
+    values = [cell.strip() for cell in cells]
+    if MASKED in values:
+        values = ["" if cell == MASKED else cell for cell in values]
+    return values
+
+
+def _pad(row: list[str], width: int) -> list[str]:
+    """Read a short row's missing cells as empty, and add the cell absent columns read.
+
+    :func:`_column_indexes` gives an absent column the index -1: the padding cell.
+    """
+    if len(row) < width:
+        row.extend([""] * (width - len(row)))
+    row.append("")
+    return row
 
 
 def _open_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -252,14 +268,14 @@ def load_legal_units(path: Path) -> dict[str, LegalUnit]:
     """
     rows = _open_csv(path)
     _, header = next(rows, (0, []))
-    idx = _column_indexes(header, _UL_COLUMNS, path)
+    cells = itemgetter(*_column_indexes(header, _UL_COLUMNS, path))
+    width = len(header)
     units: dict[str, LegalUnit] = {}
     for _line, row in rows:
         if not row:
             continue
-        row.append("")  # padding cell read by absent columns (index -1)
-        siren, diffusion, denomination, acronym, first, last, usage, form = (
-            _clean(row[i]) if i < len(row) else "" for i in idx
+        siren, diffusion, denomination, acronym, first, last, usage, form = _clean_cells(
+            cells(_pad(row, width))
         )
         if siren:
             units[siren] = LegalUnit(
@@ -403,14 +419,18 @@ def _record(values: list[str], unit: LegalUnit, line: int, second: str) -> RawRe
         nomenclature,
     ) = values  # fmt: skip
     naf_code = normalise_naf(naf) if nomenclature in ("", "NAFRev2") else ""
-    mailing = mailing_address(
-        distribution=distribution,
-        postcode=postcode,
-        city=city or foreign_city,
-        city_code=city_code,
-        cedex_code=cedex_code,
-        cedex_label=cedex_label,
-    )
+    city = city or foreign_city
+    if cedex_code or cedex_label:  # a few rows in a hundred: keep the others fast
+        mailing = mailing_address(
+            distribution=distribution,
+            postcode=postcode,
+            city=city,
+            city_code=city_code,
+            cedex_code=cedex_code,
+            cedex_label=cedex_label,
+        )
+    else:
+        mailing = MailingAddress(distribution, postcode, city, "")
     notes = f"{mailing.note}\n{second}" if mailing.note and second else mailing.note or second
     fields = {  # same keys and order as SIRENE_FIELDS
         "name": unit.name,
@@ -427,7 +447,7 @@ def _record(values: list[str], unit: LegalUnit, line: int, second: str) -> RawRe
         "street": street_line(number, repetition, street_type, street_label),
         "special_distribution": distribution,
         "postcode": postcode,
-        "city": city or foreign_city,
+        "city": city,
         "city_code": city_code,
         "cedex_code": cedex_code,
         "cedex_label": cedex_label,
@@ -465,10 +485,7 @@ def iter_sirene(establishments: Path, legal_units: Path) -> Iterator[RawRecord |
     for line, row in rows:
         if not row:
             continue
-        if len(row) < width:  # a short row reads its missing cells as empty
-            row.extend([""] * (width - len(row)))
-        row.append("")  # padding cell read by absent columns (index -1)
-        values = [_clean(cell) for cell in main_cells(row)]
+        values = _clean_cells(main_cells(_pad(row, width)))
         locator = f"ligne {line}"
         siret = values[2]
         if values[20] == "F":
@@ -495,7 +512,7 @@ def iter_sirene(establishments: Path, legal_units: Path) -> Iterator[RawRecord |
             )
             continue
         second = second_cells(row)
-        note = second_address_note([_clean(cell) for cell in second]) if any(second) else ""
+        note = second_address_note(_clean_cells(second)) if any(second) else ""
         yield _record(values, unit, line, note)
 
 

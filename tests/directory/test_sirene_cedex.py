@@ -32,7 +32,16 @@ from microcrm.directory.sirene_reader import (
 )
 from microcrm.models import Organisation
 from tests.directory.helpers import api_establishment, make_result
-from tests.directory.sirene_fixtures import CEDEX_CASES, make_siret, write_cedex_pair
+from tests.directory.sirene_fixtures import (
+    CEDEX_CASES,
+    ET_HEADER,
+    UL_HEADER,
+    establishment,
+    legal_unit,
+    make_siret,
+    write_cedex_pair,
+    write_csv,
+)
 
 GEO = "Adresse géographique : "
 
@@ -400,3 +409,43 @@ def test_file_written_before_the_mailing_columns_still_imports(
     assert report.to_dict()["files"][0]["preset"] == "sirene"
     org = _stored(sqlite_db)["73282932000074"]
     assert org["lines"] == ["14 RUE DE LA PAIX", "BP 4", "75002 PARIS"]
+
+
+def test_second_address_masked_cells_short_rows_and_older_layouts(tmp_path: Path) -> None:
+    """[ND] cells are never kept; a short row or a file without the columns reads as empty."""
+    et, ul = tmp_path / "et.csv", tmp_path / "ul.csv"
+    write_csv(ul, UL_HEADER, [legal_unit("732829320")], seed=1)
+    masked = establishment(
+        "732829320",
+        "00074",
+        libelleVoie2Etablissement="[ND]",
+        codePostal2Etablissement="31000",
+        libelleCommune2Etablissement="TOULOUSE",
+        codeCedexEtablissement="[ND]",
+        libelleCedexEtablissement="[ND]",
+    )
+    write_csv(et, ET_HEADER, [masked], seed=2)
+    (record,) = read_sirene(et, ul).records
+    assert record.fields["notes"] == "Adresse secondaire : 31000 TOULOUSE"
+    assert (record.fields["mailing_postcode"], record.fields["mailing_city"]) == (
+        "75002",
+        "PARIS",
+    )
+
+    # No second-address columns (an older layout), and a row cut short after its siret.
+    header = [name for name in ET_HEADER if "2Etablissement" not in name]
+    full = establishment("732829320", "00082", codeCedexEtablissement="75341")
+    with et.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerow([full.get(name, "") for name in header])
+        writer.writerow(["732829320", "00090", "73282932000090"])
+    by_nic = {r.fields["nic"]: r.fields for r in read_sirene(et, ul).records}
+    cut_short, with_cedex = by_nic["00090"], by_nic["00082"]
+    assert (cut_short["siret"], cut_short["postcode"], cut_short["notes"]) == (
+        "73282932000090",
+        "",
+        "",
+    )
+    assert (with_cedex["mailing_postcode"], with_cedex["mailing_city"]) == ("75341", "PARIS CEDEX")
+    assert with_cedex["notes"] == "Adresse géographique : 75002 PARIS (code commune 75102)"
