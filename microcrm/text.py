@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import unicodedata
 from typing import Final
 
@@ -147,6 +148,10 @@ def long_date(day: dt.date) -> str:
 # -- comparison -------------------------------------------------------------------------------
 
 
+_LATIN_MARKS: Final = re.compile("[\u0300-\u036f]+")
+"""Combining diacritical marks: every accent of a decomposed Latin letter."""
+
+
 def strip_accents(text: str, *, compatibility: bool = True) -> str:
     """``text`` without its combining marks: « Élodie » → « Elodie »; case is kept.
 
@@ -156,7 +161,10 @@ def strip_accents(text: str, *, compatibility: bool = True) -> str:
     Ligatures such as « œ » are not decomposed by Unicode: see :func:`fold`.
     """
     decomposed = unicodedata.normalize("NFKD" if compatibility else "NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _LATIN_MARKS.sub("", decomposed)  # the marks of Latin text, at C speed
+    if stripped.isascii():
+        return stripped
+    return "".join(ch for ch in stripped if not unicodedata.combining(ch))
 
 
 def fold(text: str | None) -> str:

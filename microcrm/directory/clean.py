@@ -69,6 +69,8 @@ _NUMBER_NOISE: Final = re.compile(r"[\s.\-\u00a0\u202f]")
 _FORMULA: Final = re.compile(r"[=@]|[+-](?!\d)")
 _PLACEHOLDER: Final = re.compile(r"[-–—._/\\*]+|0?0/0?0/0{2,4}")
 """Cells that say "nothing here": dashes, dots, and Outlook's empty date « 0/0/00 »."""
+_PLACEHOLDER_START: Final = frozenset("-–—._/\\*0[")
+"""First characters of a placeholder or of SIRENE's mask ``[ND]`` (a quick test first)."""
 _MULTI_VALUE: Final = re.compile(r"\s*:::\s*")
 _EMAIL_SEPARATORS: Final = re.compile(r"\s*(?::::|[,;\n])\s*")
 _TAG_SEPARATORS: Final = re.compile(r"\s*(?::::|;)\s*")
@@ -237,14 +239,19 @@ class _Row:
         self.warnings: list[ReadIssue] = []
         self.kept: list[str] = []
         """Values with no field of their own, « Libellé : valeur », for the notes."""
+        fields = record.fields
+        # Every mapped value read once: the cleaning asks ~50 targets a row, most unmapped.
+        self._values = {
+            target: value
+            for target, header in mapping.items()
+            if (cell := fields.get(header)) and (value := cell_value(cell))
+        }
 
     def keep(self, label: str, value: str) -> None:
         self.kept.append(f"{label} : {value}")
 
     def raw(self, target: str) -> str:
-        header = self.mapping.get(target)
-        value = self.record.fields.get(header, "") if header else ""
-        return cell_value(value)
+        return self._values.get(target, "")
 
     def first(self, target: str) -> str:
         """First of several values joined by Google's ``:::``."""
@@ -263,7 +270,9 @@ def cell_value(raw: str) -> str:
     ``.``) are empty, not data: a LinkedIn contact's company « - » is no company.
     """
     value = raw.strip()
-    if value == MASKED or _PLACEHOLDER.fullmatch(value):
+    if value and value[0] in _PLACEHOLDER_START and (
+        value == MASKED or _PLACEHOLDER.fullmatch(value)
+    ):
         return ""
     return value
 
@@ -361,6 +370,8 @@ def _email(row: _Row, target: str) -> str | None:
 
 def _emails(row: _Row, target: str, *more: str | None) -> str | None:
     """Several addresses (one per line, ``,``, ``;`` or Google's ``:::``), each checked."""
+    if not row.raw(target) and not any(more):
+        return None
     found: list[str] = []
     for raw in (*_EMAIL_SEPARATORS.split(row.raw(target)), *(m for m in more if m)):
         part = raw.strip()
@@ -553,7 +564,10 @@ def _person(row: _Row, postcode: str, country: str, address_book: bool) -> Perso
 def _more_values(row: _Row, targets: tuple[str, ...]) -> None:
     """Google's ``:::`` lists: the first value fills the field, the others go to the notes."""
     for target in targets:
-        for position, extra in enumerate(_MULTI_VALUE.split(row.raw(target))[1:], start=2):
+        value = row.raw(target)
+        if ":::" not in value:
+            continue
+        for position, extra in enumerate(_MULTI_VALUE.split(value)[1:], start=2):
             if extra:
                 row.keep(f"{TARGET_LABELS[target]} ({position})", extra)
 
