@@ -101,6 +101,15 @@ def test_bad_query_is_a_user_error_in_french(
     assert run(["--db", str(base["db"]), "ged", "search", "x", "--client", "999"]) == EXIT_USER
 
 
+def test_a_pasted_page_is_refused_with_exit_1_and_no_traceback(
+    base: dict[str, int | str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--db", str(base["db"]), "ged", "search", "facture " * 1000]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert "Recherche trop longue (1000 mots, 50 au plus)" in err
+    assert "Traceback" not in err
+
+
 def test_reindex_rebuilds_with_progress_on_stderr(
     base: dict[str, int | str], capsys: pytest.CaptureFixture[str]
 ) -> None:

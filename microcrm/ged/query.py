@@ -6,7 +6,8 @@ between two items, and the filters ``client:`` (name words or id),
 ``type:``, ``dossier:``, ``tag:`` and ``date:`` (``2025``, ``2025-03``,
 ``2025-03-14``, ``14/03/2025``, ``2025-01..2025-06``, open ranges
 ``..2025-06`` or ``2024..``). Accents and case are ignored and words are
-stemmed (see :mod:`microcrm.ged.index`).
+stemmed (see :mod:`microcrm.ged.index`). At most :data:`MAX_WORDS` words
+are accepted; a longer search is refused with a French message.
 
 Phrases are looked up as pairs of consecutive terms (the ``pair`` field).
 A phrase of three terms or more may match pairs that are not contiguous,
@@ -31,6 +32,9 @@ from microcrm.ged.index import analyze, compound, fold, fold_prefix, pairs, term
 
 MIN_PREFIX: Final = 4
 """Shorter prefixes expand to hundreds of terms (docs/ged-search.md §2)."""
+MAX_WORDS: Final = 50
+"""Longer searches are refused: Whoosh nests its matchers one level per term,
+so a pasted page of words ends in a RecursionError; no one types 50 words."""
 FILTERS: Final = ("client", "type", "dossier", "tag", "date")
 _FIELD_RE: Final = re.compile(r"([A-Za-zé]+):(?=\S)")
 _DAY_RE: Final = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -66,6 +70,15 @@ class Require(WhooshRequire):  # type: ignore[misc]
 
 class QuerySyntaxError(MicroCRMError):
     """The search text cannot be understood; the message says why, in French."""
+
+
+def _check_length(count: int) -> None:
+    """Refuse more than :data:`MAX_WORDS` words (whole search, one phrase or one filter)."""
+    if count > MAX_WORDS:
+        raise QuerySyntaxError(
+            f"Recherche trop longue ({count} mots, {MAX_WORDS} au plus) : gardez les mots "
+            "les plus distinctifs."
+        )
 
 
 @dataclass
@@ -134,6 +147,7 @@ def _word_query(terms: list[str], parsed: ParsedQuery, reference: str = "") -> Q
     """
     if not terms:
         return None
+    _check_length(len(terms))
     parsed.terms.update(terms)
     if reference:
         return Term("body", reference)
@@ -244,6 +258,7 @@ def _filter_query(item: _Item) -> Query:
         return Term("org", value)
     name = "tag" if item.field == "tag" else str(item.field)
     terms = analyze(value.replace("_", " "))
+    _check_length(len(terms))
     queries: list[Query] = [Term(name, t) for t in terms]
     if item.field == "type":
         collapsed = term(re.sub(r"[\W_]", "", fold(value)))
@@ -272,8 +287,10 @@ def parse_query(text: str) -> ParsedQuery:
     """Parse the search text into a Whoosh query.
 
     Raises:
-        QuerySyntaxError: empty search, prefix too short, bad date or empty filter.
+        QuerySyntaxError: empty search, more than :data:`MAX_WORDS` words, prefix
+            too short, bad date or empty filter.
     """
+    _check_length(sum(1 for word in text.split() if word not in ("OR", "OU", "|")))
     parsed = ParsedQuery(Every())
     groups: list[list[Query]] = []
     ranked: list[bool] = []

@@ -346,3 +346,19 @@ def test_title_matches_rank_first(corpus: Corpus) -> None:
     hits = corpus.engine.search("facture").hits
     assert hits[0].document_id == corpus.ids["facture_mars"]  # "Facture …" is its title
     assert hits[0].score > hits[-1].score
+
+
+def test_long_searches_are_refused_in_french_not_a_recursion_error(corpus: Corpus) -> None:
+    # 1,000 times the same word once nested Whoosh's matchers 1,000 deep.
+    for bad in ("facture " * 1000, " OR ".join(["facture"] * 60), f'"{"pain " * 51}"'):
+        with pytest.raises(
+            QuerySyntaxError, match=r"Recherche trop longue \(\d+ mots, 50 au plus\)"
+        ):
+            corpus.engine.search(bad)
+    with pytest.raises(QuerySyntaxError, match=r"\(60 mots, 50 au plus\)"):
+        corpus.engine.search(" ".join(["facture"] * 60))
+    with pytest.raises(QuerySyntaxError, match="trop longue"):
+        corpus.engine.search("client:" + "-".join(["dupont"] * 51))
+    # 50 words is still a search (and OR markers are not words)
+    assert found(corpus, " ".join(["facture"] * 50)) == {"facture_mars", "email_mars", "cr_oeuvre"}
+    assert found(corpus, " OR ".join(["pain"] * 50)) == {"facture_mars"}
