@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Final
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, aliased
@@ -27,6 +28,11 @@ from microcrm.models import (
     person_tag,
 )
 from microcrm.models.search import search_fold
+
+MAX_NEEDLE: Final = 200
+"""Characters of quick-search text kept (after folding). SQLite refuses LIKE
+patterns over 50,000 bytes (« LIKE or GLOB pattern too complex »), which a
+pasted page reaches; no name, address or e-mail is longer than this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,7 @@ class ListQuery:
 
 def departement_condition(postcode: QueryableAttribute[str], dep: str) -> ColumnElement[bool]:
     """Postcodes of a département: ``35``, ``2A``/``2B`` (Corsica), ``971``…``976``."""
-    dep = dep.strip().upper()
+    dep = dep.strip().upper()[:MAX_NEEDLE]
     if dep == "2A":
         return or_(postcode.startswith("200"), postcode.startswith("201"))
     if dep == "2B":
@@ -101,11 +107,14 @@ _person_addr = aliased(Address)
 def search_needle(text: str) -> str:
     """What to look for in ``search_key``, folded like the key.
 
-    Digits typed with spaces (``02 99 …``, ``35 000``) are joined.
+    Digits typed with spaces (``02 99 …``, ``35 000``) are joined. Only the
+    first :data:`MAX_NEEDLE` characters are kept: a pasted page finds what
+    contains its beginning (usually nothing) instead of failing in SQLite.
     """
     needle = search_fold(text)
     compact = needle.replace(" ", "")
-    return compact if compact.isdigit() else needle
+    needle = compact if compact.isdigit() else needle
+    return needle[:MAX_NEEDLE].rstrip()
 
 
 def _org_select(query: ListQuery) -> Select[tuple[int]]:

@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from microcrm.crm.lists import ListQuery, PartyListService, search_needle
+from microcrm.crm.lists import MAX_NEEDLE, ListQuery, PartyListService, search_needle
 from microcrm.db import Database
 from microcrm.models import Address, Organisation, Person, Stage
 from microcrm.models.search import organisation_search_key, person_search_key, search_fold
@@ -124,3 +124,30 @@ def test_migration_backfills_the_same_keys(tmp_path: Path) -> None:
     )
     assert PartyListService(db).ids(ListQuery("client", "auto plus")) == [1]
     db.dispose()
+
+
+def test_a_pasted_page_is_cut_to_the_needle_limit_not_an_sqlite_error(
+    sqlite_db: Database,
+) -> None:
+    # 30,000 CJK characters are 90,000 bytes: SQLite refused the LIKE pattern
+    # (« LIKE or GLOB pattern too complex ») as soon as the base had a row.
+    org_id = _org(sqlite_db, "Crêperie L'Hermine", "Saint-Malo", "35400")
+
+    def person(s: Session) -> int:
+        p = Person(last_name="Le Gall", first_name="Maël")
+        s.add(p)
+        s.flush()
+        return p.id
+
+    pid = sqlite_db.run_write(person)
+    service = PartyListService(sqlite_db)
+    for pasted in ("漢" * 30_000, "a%" * 15_000, "é_" * 15_000, "0" * 30_000):
+        assert len(search_needle(pasted)) <= MAX_NEEDLE
+        assert service.ids(ListQuery("suspect", pasted)) == []
+        assert service.ids(ListQuery("particulier", pasted)) == []
+        assert service.ids(ListQuery("suspect", pasted, departement=pasted)) == []
+    # what survives the cut is still searched
+    assert search_needle("é" * 30_000) == "e" * MAX_NEEDLE
+    assert service.ids(ListQuery("suspect", "hermine" + " " * 30_000)) == [org_id]
+    assert service.ids(ListQuery("particulier", "  mael" + "\t" * 30_000)) == [pid]
+    assert service.ids(ListQuery("suspect", "creperie l hermine " + "x" * 30_000)) == []
