@@ -20,12 +20,14 @@ from microcrm.directory.importer import (
     ImportReport,
     ImportSource,
     Preview,
+    UndoPlan,
     UndoResult,
     commit_import,
     export_organisations,
     import_files,
     import_history,
     plan_import,
+    plan_undo,
     read_preview,
     undo_import,
 )
@@ -109,6 +111,10 @@ class Importer:
     def history(self) -> list[BatchSummary]:
         """Past imports, newest first."""
         return import_history(self.db)
+
+    def plan_undo(self, batch_id: int) -> UndoPlan:
+        """What undoing one import would delete, put back and keep (nothing written)."""
+        return plan_undo(self.db, batch_id)
 
     def undo(self, batch_id: int) -> UndoResult:
         """Undo one import (what was changed since is kept and listed)."""
