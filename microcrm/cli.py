@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="sauvegarde vérifiée de la base")
     backup.add_argument("--to", metavar="FICHIER", type=Path)
     sub.add_parser("check", help="contrôle d'intégrité")
+    restore = sub.add_parser(
+        "restore", help="remplace la base par une sauvegarde vérifiée (tous postes fermés)"
+    )
+    restore.add_argument("backup_file", metavar="SAUVEGARDE", type=Path)
     sub.add_parser("share", help="marque la base comme partagée entre plusieurs postes")
     address = sub.add_parser("address", help="adresses postales (NF Z10-011)")
     address_sub = address.add_subparsers(dest="address_command", metavar="ACTION", required=True)
@@ -209,6 +213,8 @@ def cmd_check(ctx: AppContext, _args: argparse.Namespace) -> int:
     if ctx.db.path is None:
         print("Base PostgreSQL accessible ; schéma à jour.")
         return EXIT_OK
+    for note in result.notes:
+        print(f"Note : {note}.")
     if result.ok:
         print("Intégrité : OK")
         return EXIT_OK
@@ -216,6 +222,32 @@ def cmd_check(ctx: AppContext, _args: argparse.Namespace) -> int:
     for problem in result.problems[:20]:
         print(f"  {problem}", file=sys.stderr)
     return EXIT_USER
+
+
+def cmd_restore(_ctx: AppContext | None, args: argparse.Namespace) -> int:
+    """Replace the SQLite base with a verified backup; the base is not opened first.
+
+    Opening it would migrate it or write a heartbeat into a base that may be
+    damaged (the reason to restore), so the command only resolves its path.
+    """
+    from microcrm.app import Paths, Settings, database_target
+    from microcrm.db import to_url
+    from microcrm.storage.admin import restore_backup
+
+    paths = Paths.for_user()
+    url = to_url(database_target(paths, Settings.load(paths.settings_file), args.db))
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise MicroCRMError(
+            "La restauration d'une base PostgreSQL se fait avec pg_restore "
+            "(sauvegarde « microcrm backup » au format -Fc)."
+        )
+    report = restore_backup(Path(url.database), args.backup_file)
+    if report.previous is not None:
+        kind = "sauvegarde vérifiée" if report.previous_verified else "copie brute (base illisible)"
+        print(f"Base remplacée mise de côté ({kind}) : {report.previous}")
+    print(f"Base restaurée depuis {args.backup_file.expanduser().resolve()} : {report.restored}")
+    print("L'index de recherche de chaque poste sera reconstruit à sa prochaine ouverture.")
+    return EXIT_OK
 
 
 def cmd_share(ctx: AppContext, _args: argparse.Namespace) -> int:
@@ -251,9 +283,22 @@ def _import_undo_or_history(ctx: AppContext, files: list[str]) -> int | None:
             sources = ", ".join(Path(s).name for s in b.sources.splitlines())
             print(f"{b.id}\t{when}\t{b.preset}\t{state}\t{sources}")
         return EXIT_OK
-    if files[0] == "undo" and len(files) == 2:
+    if files[0] == "undo" and len(files) in (2, 3):
         if not files[1].isdigit():
             raise MicroCRMError(f"Numéro d'import invalide : « {files[1]} ».")
+        if len(files) == 3 and files[2] not in ("confirmer", "confirm"):
+            raise MicroCRMError(
+                f"« {files[2]} » inattendu : microcrm import undo {files[1]} confirmer"
+            )
+        plan = ctx.importer.plan_undo(int(files[1]))
+        for line in plan.lines():
+            print(line)
+        if len(files) == 2:  # the plan only: nothing is removed without the confirmation
+            print(
+                "Rien n'a été annulé. Pour appliquer ce plan : "
+                f"microcrm import undo {files[1]} confirmer"
+            )
+            return EXIT_OK
         result = ctx.importer.undo(int(files[1]))
         print(f"Import n° {files[1]} annulé ({result.undone} modifications défaites).")
         for line in result.skipped:
@@ -491,7 +536,8 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
 }
 #: Commands that need no database.
 OFFLINE: dict[str, Callable[[AppContext | None, argparse.Namespace], int]] = {
-    "address": cmd_address
+    "address": cmd_address,
+    "restore": cmd_restore,
 }
 
 

@@ -29,6 +29,8 @@ class CheckResult:
 
     ok: bool
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What was done or seen besides the check itself (French), e.g. a rolled-back journal."""
 
 
 def check_sqlite(con: sqlite3.Connection, *, quick: bool = False) -> CheckResult:

@@ -28,6 +28,8 @@ def open_database(
         StorageError: unusable location, or a schema newer than this app.
     """
     url = to_url(target)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        refuse_non_database(Path(url.database))
     mode = detect_mode(url)
     if url.get_backend_name() == "sqlite" and url.database:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +45,43 @@ def open_database(
             engine.dispose()
             raise
     return db
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def refuse_non_database(path: Path) -> None:
+    """Refuse an existing file that is empty or is not a SQLite base.
+
+    SQLite takes a 0-byte file for a new base and would silently create the
+    schema in it: a base truncated by a crash or a bad copy would become an
+    empty one. Only a *missing* file is created (first run); an existing one
+    must start with the SQLite header.
+
+    Raises:
+        StorageError: the file is empty or is not a SQLite database.
+    """
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise StorageError(f"Impossible d'ouvrir la base {path} : c'est un dossier.") from None
+    if not header:
+        raise StorageError(
+            f"Impossible d'ouvrir la base {path} : le fichier est vide (0 octet). "
+            "Il a peut-être été tronqué ; restaurez la dernière sauvegarde "
+            "(microcrm restore, dossier backups). MicroCRM ne le remplace pas "
+            "par une base vide : pour créer une nouvelle base, supprimez ce fichier "
+            "ou choisissez un autre emplacement."
+        )
+    if header != SQLITE_HEADER:
+        raise StorageError(
+            f"Impossible d'ouvrir la base {path} : ce fichier n'est pas une base de données "
+            "SQLite (ou il est chiffré ou endommagé) ; restaurez la dernière sauvegarde "
+            "(microcrm restore, dossier backups)."
+        )
 
 
 def _unusable(db: Database, exc: DBAPIError) -> StorageError:
