@@ -17,6 +17,7 @@ from microcrm.directory.importer import (
     ImportReport,
     ImportSource,
     Preview,
+    UndoPlan,
 )
 from microcrm.directory.presets import ADDRESS_BOOKS, note_columns
 from microcrm.errors import MicroCRMError
@@ -73,9 +74,7 @@ class SourceChoice:
         headers = self.preview.headers
         default = set(note_columns(headers, self.preset, self.mapping))
         used = set(self.mapping.values())
-        return [
-            h for h in headers if h not in used and self.kept_in_notes.get(h, h in default)
-        ]
+        return [h for h in headers if h not in used and self.kept_in_notes.get(h, h in default)]
 
     def ignored_columns(self) -> list[str]:
         """Unmapped columns neither imported nor kept in the notes."""
@@ -86,9 +85,7 @@ class SourceChoice:
 
     def to_source(self) -> ImportSource:
         """The importer's source for this choice."""
-        return ImportSource(
-            list(self.paths), self.preset, dict(self.mapping), self.notes_columns()
-        )
+        return ImportSource(list(self.paths), self.preset, dict(self.mapping), self.notes_columns())
 
 
 @dataclass(slots=True)
@@ -141,8 +138,34 @@ def undo_text(batch_id: int, result: object) -> str:
         shown = "\n".join(f"• {line}" for line in lines[:15])
         more = f"\n… et {thousands(len(lines) - 15)} autre(s)." if len(lines) > 15 else ""
         text += (
-            f"\n\nLaissé tel quel car modifié depuis l'import ({thousands(len(lines))})"
+            "\n\nLaissé tel quel car modifié ou utilisé depuis l'import "
+            f"({thousands(len(lines))})"
             f"{NBSP}:\n{shown}{more}"
+        )
+    return text
+
+
+def undo_plan_text(plan: UndoPlan, shown: int = 15) -> str:
+    """The counts of an undo plan and the records it keeps, in French (the confirmation)."""
+    orgs, persons, addresses = (len(plan.delete[k]) for k in ("organisation", "person", "address"))
+    text = (
+        f"{counted(orgs, 'organisation créée', 'organisations créées', nbsp=True)}, "
+        f"{counted(persons, 'personne créée', 'personnes créées', nbsp=True)} et "
+        f"{counted(addresses, 'adresse créée', 'adresses créées', nbsp=True)} "
+        "seront supprimées ; "
+        f"{counted(plan.restored, 'fiche complétée', 'fiches complétées', nbsp=True)} remise(s) "
+        "comme avant, sauf les champs modifiés depuis."
+    )
+    if plan.kept:
+        lines = "\n".join(f"• {k.text()}" for k in plan.kept[:shown])
+        more = (
+            f"\n… et {thousands(len(plan.kept) - shown)} autre(s)."
+            if len(plan.kept) > shown
+            else ""
+        )
+        text += (
+            f"\n\nConservé tel quel car modifié ou utilisé depuis l'import "
+            f"({thousands(len(plan.kept))}){NBSP}:\n{lines}{more}"
         )
     return text
 

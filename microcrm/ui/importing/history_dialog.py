@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QWidget
 from microcrm.app import AppContext
 from microcrm.directory.importer import BatchSummary
 from microcrm.directory.presets import PRESET_LABELS
+from microcrm.errors import MicroCRMError
 from microcrm.text import short_datetime
 from microcrm.ui.history_dialog import HistoryLabels, UndoDone, UndoHistoryDialog
-from microcrm.ui.importing.common import NBSP, run_undo
+from microcrm.ui.importing.common import NBSP, run_undo, undo_plan_text
 from microcrm.ui.importing.gc_pause import release_frozen
 from microcrm.ui.models.columns import Index, text_columns
 from microcrm.ui.models.rows import RowsTableModel
@@ -87,11 +88,18 @@ class ImportHistoryDialog(UndoHistoryDialog[BatchSummary]):
         return entry.status == "undone"
 
     def confirmation(self, entry: BatchSummary) -> str:
-        return (
+        question = (
             f"Annuler l'import n°{NBSP}{entry.id} du {when(entry.created_at)} "
-            f"({source_names(entry.sources)}){NBSP}? Les fiches créées seront supprimées et "
-            "les champs complétés remis comme avant ; ce qui a été modifié depuis est conservé."
+            f"({source_names(entry.sources)}){NBSP}?"
         )
+        try:
+            plan = self.ctx.importer.plan_undo(entry.id)
+        except MicroCRMError:  # gone or undone elsewhere: the undo itself will say so
+            return (
+                f"{question} Les fiches créées seront supprimées et les champs complétés "
+                "remis comme avant ; ce qui a été modifié ou utilisé depuis est conservé."
+            )
+        return f"{question}\n\n{undo_plan_text(plan)}"
 
     def start_undo(self, entry: BatchSummary, done: UndoDone) -> None:
         run_undo(self, self.ctx, entry.id, done)

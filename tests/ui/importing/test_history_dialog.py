@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from microcrm.app import AppContext
 from microcrm.crm.parties import load_organisation, save_organisation
@@ -20,6 +21,7 @@ from microcrm.directory.importer import (
     import_history,
     plan_import,
 )
+from microcrm.models import ImportChange
 from microcrm.ui.importing.history_dialog import ImportHistoryDialog, ImportHistoryModel
 from microcrm.ui.main_window import MainWindow
 from tests.directory.helpers import write_broker
@@ -103,7 +105,7 @@ def test_undo_from_history_asks_then_reports_what_was_kept(
         dialog.question.button(QMessageBox.StandardButton.Yes).click()
     text = message(dialog).text()
     assert text.startswith(f"L'import n°\u00a0{second} a été annulé.")
-    assert "Laissé tel quel car modifié depuis l'import (1)" in text
+    assert "Laissé tel quel car modifié ou utilisé depuis l'import (1)" in text
     after = {o["name"]: o for o in export_organisations(db)}
     assert set(after) == {"Boulangerie Dupont", "Imprimerie Moderne", "Garage Vertbois"}
     assert after["Imprimerie Moderne"]["phone"] == "+33478999999"  # the user's change kept
@@ -125,3 +127,43 @@ def test_empty_history_and_main_window_entry(qtbot: QtBot, app_ctx: AppContext) 
     assert dialog.empty.isVisible()
     assert not dialog.undo_button.isEnabled()
     dialog.accept()
+
+
+def test_undo_question_shows_the_plan_and_the_kept_records(
+    qtbot: QtBot, app_ctx: AppContext, two_imports: tuple[int, int]
+) -> None:
+    """Issue 13: the question counts what goes and names what stays; the edited record stays."""
+    _first, second = two_imports
+    db = app_ctx.db
+    with db.read() as session:
+        created = sorted(
+            session.scalars(
+                select(ImportChange.entity_id).where(
+                    ImportChange.batch_id == second,
+                    ImportChange.entity == "organisation",
+                    ImportChange.op == "create",
+                )
+            )
+        )
+    assert created
+    record = load_organisation(db, created[0])
+    save_organisation(db, replace(record, notes="NE PAS PERDRE"), record)
+    dialog = ImportHistoryDialog(app_ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    undone: list[object] = []
+    dialog.undone.connect(undone.append)
+
+    qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    assert dialog.question is not None
+    question = dialog.question.text()
+    assert f"{len(created) - 1}\u00a0organisation" in question
+    assert "seront supprimées" in question
+    assert "Conservé tel quel car modifié ou utilisé depuis l'import (1)" in question
+    assert f"Organisation n° {created[0]} « {record.name} » : modifiée depuis l'import" in question
+    with qtbot.waitSignal(dialog.undone, timeout=TIMEOUT):
+        dialog.question.button(QMessageBox.StandardButton.Yes).click()
+    assert f"Organisation n° {created[0]} " in message(dialog).text()
+    kept = {o["id"]: o for o in export_organisations(db)}
+    assert created[0] in kept
+    assert not set(created[1:]) & set(kept)
