@@ -183,6 +183,22 @@ def fold(text: str | None) -> str:
     return " ".join(text.lower().split())
 
 
+def printable(text: str) -> str:
+    """``text`` with every control or other non-printable character shown as ``?``.
+
+    Spaces of every kind (no-break ones included) are kept.
+
+    For echoing names that come from outside (file names, headers): a line
+    break, an escape sequence or a bidirectional override in a file name must
+    not reach a terminal or a message box as such.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else "?" for ch in text
+    )
+
+
 # -- rich text --------------------------------------------------------------------------------
 
 

@@ -3,11 +3,17 @@
 Follows docs/import-formats.md §4. The file is read as bytes, line by line:
 
 - **Encoding**: a UTF-8 BOM gives ``utf-8-sig`` (a UTF-16 BOM, Excel's
-  "Texte Unicode", gives ``utf-16``); otherwise every line is decoded as
+  "Texte Unicode", gives ``utf-16``, and so does UTF-16 without a BOM,
+  recognised by the NUL bytes on one side of its code units in the first
+  :data:`SAMPLE_BYTES`); otherwise every line is decoded as
   strict UTF-8, else as Windows-1252 — never latin-1. A file that mixes both
   is repaired line by line: the lines in the minority encoding are reported as
   ``encoding_repaired`` warnings. A line that neither decodes rejects its
   record (``encoding_error``); U+FFFD is never stored.
+- **Binary files** (a workbook or an archive renamed ``.csv``, a damaged
+  file): NUL bytes, or more than :data:`BINARY_CONTROL_SHARE` of control
+  characters, in the first :data:`SAMPLE_BYTES` (decoded) refuse the file
+  with a :class:`~microcrm.errors.ValidationError`.
 - **Delimiter**: ``sep=;`` on the first line is honoured; otherwise the one of
   ``; , TAB |`` under which the records after a header candidate best keep
   its width (quotes honoured) wins.
@@ -41,6 +47,8 @@ from microcrm.directory.records import (
     shape_row,
     unique_headers,
 )
+from microcrm.errors import ValidationError
+from microcrm.text import printable
 
 DELIMITERS: Final = (";", ",", "\t", "|")
 """Candidate delimiters, in order of preference on a tie."""
@@ -51,6 +59,13 @@ FIELD_SIZE_LIMIT: Final = 16 * 1024 * 1024
 SAMPLE_LINES: Final = 50
 """Lines examined to choose the delimiter and the header."""
 
+SAMPLE_BYTES: Final = 4096
+"""Bytes examined for UTF-16 without BOM and for binary content."""
+
+BINARY_CONTROL_SHARE: Final = 0.05
+"""Share of control characters (tab, line ends, form feed and DOS end-of-file
+excepted) above which a file is binary, not text."""
+
 HEADER_CANDIDATES: Final = 10
 FOLLOWING_ROWS: Final = 20
 
@@ -58,6 +73,37 @@ _CHUNK: Final = 1024 * 1024
 _UTF8: Final = "utf-8"
 _CP1252: Final = "cp1252"
 _ENCODING_NAMES: Final = {_UTF8: "UTF-8", _CP1252: "Windows-1252"}
+
+
+_UTF16_NUL_SHARE: Final = 0.5
+"""Least share of code units with a NUL high byte for BOM-less UTF-16 (Latin
+text has one in nearly all); the other byte of each unit must have almost none."""
+_TEXT_CONTROLS: Final = frozenset("\t\n\r\f\x1a")
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``head`` reads as BOM-less UTF-16, else ``""``."""
+    size = len(head) - len(head) % 2
+    units = size // 2
+    if units == 0:
+        return ""
+    even, odd = head[0:size:2].count(0), head[1:size:2].count(0)
+    for codec, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if high >= units * _UTF16_NUL_SHARE and low <= units * 0.02:
+            try:
+                codecs.getincrementaldecoder(codec)("strict").decode(head[:size])
+            except UnicodeDecodeError:
+                continue
+            return codec
+    return ""
+
+
+def _is_binary(text: str) -> bool:
+    """NUL characters, or too many control characters, in a decoded sample."""
+    if "\x00" in text:
+        return True
+    controls = sum(1 for ch in text if (ch < " " or ch == "\x7f") and ch not in _TEXT_CONTROLS)
+    return controls > len(text) * BINARY_CONTROL_SHARE
 
 
 def _locator(line: int) -> str:
@@ -133,7 +179,8 @@ class CsvSource:
     Attributes:
         path: The file.
         encoding: ``"utf-8"``, ``"utf-8-sig"``, ``"cp1252"`` or ``"utf-16"``
-            (the majority encoding of a mixed file).
+            (the majority encoding of a mixed file; ``"utf-16"`` with or without
+            a BOM, either byte order).
         delimiter: The field delimiter.
         headers: Unique column names.
         header_line: 1-based line number of the header (of the first record
@@ -154,6 +201,7 @@ class CsvSource:
 
         Raises:
             OSError: The file cannot be read.
+            ValidationError: The file is binary, not text (French message).
         """
         if csv.field_size_limit() < FIELD_SIZE_LIMIT:
             csv.field_size_limit(FIELD_SIZE_LIMIT)
@@ -166,8 +214,19 @@ class CsvSource:
         self._lines_read = 0
         self._primary = _UTF8
         with path.open("rb") as stream:
-            start = stream.read(4)
+            start = stream.read(SAMPLE_BYTES)
+        self._utf16 = _utf16_without_bom(start)
         if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self._utf16 = "utf-16"
+        sample = start.decode(self._utf16 or "latin-1", errors="replace")
+        if _is_binary(sample):
+            raise ValidationError(
+                "fichier",
+                "Ce fichier n'est pas un fichier texte (CSV) lisible : "
+                f"« {printable(path.name)} ». Enregistrez-le au format CSV depuis le "
+                "logiciel d'origine.",
+            )
+        if self._utf16:
             self.encoding = "utf-16"
         else:
             utf8_lines, cp1252_lines = _scan_encodings(path)
@@ -199,8 +258,8 @@ class CsvSource:
     def _lines(self, *, track: bool) -> Generator[str, None, None]:
         """Yield the decoded physical lines, counting them when ``track``."""
         self._repairs = []
-        if self.encoding == "utf-16":
-            with self.path.open(encoding="utf-16", errors="replace", newline="") as text:
+        if self._utf16:
+            with self.path.open(encoding=self._utf16, errors="replace", newline="") as text:
                 for number, line in enumerate(text, start=1):
                     if track:
                         self._lines_read = number
@@ -370,6 +429,7 @@ def open_csv(path: Path) -> CsvSource:
 
     Raises:
         OSError: The file cannot be read.
+        ValidationError: The file is binary, not text.
     """
     return CsvSource(path)
 
@@ -385,6 +445,7 @@ def read_csv(path: Path) -> ReadResult:
 
     Raises:
         OSError: The file cannot be read.
+        ValidationError: The file is binary, not text.
     """
     source = CsvSource(path)
     records = list(source)
