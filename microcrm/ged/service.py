@@ -13,9 +13,10 @@ Names are the API other modules code against (UI, publipostage, index).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -433,8 +434,36 @@ def normalise_tags(tags: str) -> str:
     return joined
 
 
+_WINDOWS_DEVICES: Final = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in ("0123456789\u00b9\u00b2\u00b3")]
+)
+"""Names Windows keeps for devices, whatever the extension (``NUL.txt`` is ``NUL``)."""
+_FILENAME_LIMIT: Final = 200
+
+
 def safe_filename(name: str) -> str:
-    """A file name usable on Windows too (no path, no reserved characters)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    cleaned = "".join("_" if ch in '<>:"|?*' or ord(ch) < 32 else ch for ch in base).rstrip(". ")
-    return cleaned[:200] or "document"
+    """A file name usable on Windows too, and harmless when shown.
+
+    No folder, no character Windows refuses (``<>:"|?*``), no control or other
+    non-printable character (a line break, an escape sequence, a bidirectional
+    override: each becomes ``_``), no trailing dot or space, no Windows device
+    name (``CON.txt`` becomes ``CON_.txt``, ``nul`` ``nul_``), at most 200
+    characters with the extension kept; ``document`` when nothing is left.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(
+        "_" if ch in '<>:"|?*' or not (ch.isprintable() or unicodedata.category(ch) == "Zs") else ch
+        for ch in base
+    )
+    cleaned = cleaned.strip().rstrip(". ")
+    if len(cleaned) > _FILENAME_LIMIT:
+        stem, dot, suffix = cleaned.rpartition(".")
+        if dot and 0 < len(suffix) <= 16:
+            cleaned = stem[: _FILENAME_LIMIT - len(suffix) - 1].rstrip(". ") + "." + suffix
+        else:
+            cleaned = cleaned[:_FILENAME_LIMIT].rstrip(". ")
+    device, dot, rest = cleaned.partition(".")
+    if device.rstrip(" ").upper() in _WINDOWS_DEVICES:
+        cleaned = f"{device.rstrip(' ')}_{dot}{rest}"
+    return cleaned or "document"
