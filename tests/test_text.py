@@ -17,6 +17,7 @@ from microcrm.text import (
     fold,
     long_date,
     plural,
+    printable,
     short_date,
     short_datetime,
     strip_accents,
@@ -166,3 +167,10 @@ def test_escape_html() -> None:
     assert escape_html("Dupont & Fils <SARL>") == "Dupont &amp; Fils &lt;SARL&gt;"
     assert escape_html("l'« atelier » \"bis\"") == "l'« atelier » \"bis\""
     assert escape_html("&amp;") == "&amp;amp;"
+
+
+def test_printable_hides_control_and_invisible_characters() -> None:
+    assert printable("Réunion d'équipe.pdf") == "Réunion d'équipe.pdf"
+    assert printable("a\nb\x1b[31mc\x7f.csv") == "a?b?[31mc?.csv"
+    assert printable("Facture\u202efdp.exe") == "Facture?fdp.exe"
+    assert printable("n°\u00a03\u202fpage") == "n°\u00a03\u202fpage"  # spaces kept
