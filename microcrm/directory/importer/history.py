@@ -337,7 +337,7 @@ def _find_kept(
             (action_col, "action", "actions"),
             (doc_col, "document (GED)", "documents (GED)"),
             (dossier_col, "dossier (GED)", "dossiers (GED)"),
-            (rec_col, "destinataire d'une campagne", "destinataire de campagnes"),
+            (rec_col, "envoi de campagne", "envois de campagne"),
         ):
             counts = _count_by(session, column, ids)
             add(entity, counts, lambda i, c=counts, o=one, m=many: _plural(c[i], o, m))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from microcrm.crm.tags import organisation_tags, set_organisation_tags
 from microcrm.db import Database
 from microcrm.directory.importer import import_files, plan_undo, undo_import
 from microcrm.ged.extract import ExtractorPool
@@ -17,6 +18,8 @@ from microcrm.ged.store import ContentStore
 from microcrm.models import (
     Action,
     ActionType,
+    Campaign,
+    CampaignRecipient,
     Document,
     DocumentVersion,
     Organisation,
@@ -154,3 +157,33 @@ def test_undo_of_an_untouched_import_removes_everything(
     assert plan.kept == [] and len(plan.delete["organisation"]) == len(NAMES)
     result = undo_import(sqlite_db, report.batch_id)
     assert result.kept == [] and org_ids(sqlite_db) == {}
+
+
+def test_campaign_recipients_and_tags_set_since_keep_the_record(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    report = import_files(sqlite_db, [broker_file(tmp_path)])
+    batch = report.batch_id
+    assert batch is not None
+    ids = org_ids(sqlite_db)
+
+    def write(session: Session) -> None:
+        campaign = Campaign(name="Relance printemps", template="relance.docx")
+        session.add(campaign)
+        session.flush()
+        session.add(
+            CampaignRecipient(campaign_id=campaign.id, organisation_id=ids["Echo Plomberie"])
+        )
+
+    sqlite_db.run_write(write)
+    set_organisation_tags(sqlite_db, ids["Foxtrot Peinture"], ["Salon 2026"])
+
+    plan = plan_undo(sqlite_db, batch)
+    reasons = {k.id: k.reasons for k in plan.kept}
+    assert reasons == {
+        ids["Echo Plomberie"]: ["1 envoi de campagne"],
+        ids["Foxtrot Peinture"]: ["modifiée depuis l'import"],
+    }
+    undo_import(sqlite_db, batch)
+    assert sorted(org_ids(sqlite_db)) == ["Echo Plomberie", "Foxtrot Peinture"]
+    assert organisation_tags(sqlite_db, ids["Foxtrot Peinture"]) == ["Salon 2026"]
