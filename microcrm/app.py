@@ -198,7 +198,9 @@ class AppContext:
         return self.paths.cache / "index" / (self.db.meta("db_uuid") or "default")
 
 
-def build_context(db_override: str | None = None, *, migrate: bool = True) -> AppContext:
+def build_context(
+    db_override: str | None = None, *, migrate: bool = True, heartbeat: bool = True
+) -> AppContext:
     """Load settings and open (create, migrate) the database.
 
     Raises:
@@ -208,6 +210,10 @@ def build_context(db_override: str | None = None, *, migrate: bool = True) -> Ap
     settings = Settings.load(paths.settings_file)
     target = database_target(paths, settings, db_override)
     db = open_database(
-        target, workstation_id=settings.workstation_id, user_login=settings.login(), migrate=migrate
+        target,
+        workstation_id=settings.workstation_id,
+        user_login=settings.login(),
+        migrate=migrate,
+        heartbeat=heartbeat,
     )
     return AppContext(paths, settings, db)

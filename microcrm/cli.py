@@ -541,6 +541,13 @@ OFFLINE: dict[str, Callable[[AppContext | None, argparse.Namespace], int]] = {
 }
 
 
+def _read_only(args: argparse.Namespace) -> bool:
+    """Commands that only read: no workstation heartbeat, so no wait for the write lock."""
+    return args.command in ("info", "check", "export") or (
+        args.command == "ged" and args.ged_command == "search"
+    )
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code. ``None`` command is the caller's (GUI)."""
     args = build_parser().parse_args(argv)
@@ -548,7 +555,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.command in OFFLINE:
             return OFFLINE[args.command](None, args)
         # ``check`` must not write (no migration, no heartbeat) into a base it inspects.
-        ctx = build_context(args.db, migrate=args.command != "check")
+        ctx = build_context(
+            args.db, migrate=args.command != "check", heartbeat=not _read_only(args)
+        )
         try:
             return COMMANDS[args.command](ctx, args)
         finally:

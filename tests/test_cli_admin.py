@@ -1,10 +1,11 @@
-"""Admin commands on damaged or odd bases (issue 13): hot journal, empty or foreign file, restore."""
+"""Admin commands on damaged or odd bases: hot journal, empty or foreign file, restore (docs/storage.md §4.4, §4.5)."""
 
 from __future__ import annotations
 
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,35 @@ def test_restore_replaces_an_unreadable_base_and_keeps_a_raw_copy(tmp_path: Path
     assert _names(base) == ["Boulangerie Durand"]
     raw = list((tmp_path / "backups").glob("crm-*-avant-restauration-*-brut.sqlite"))
     assert len(raw) == 1 and raw[0].read_bytes() == b""
+
+
+def _workstations(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute("SELECT count(*) FROM workstation").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_read_only_commands_write_no_heartbeat_and_need_no_write_lock(tmp_path: Path) -> None:
+    base = tmp_path / "crm.sqlite"
+    _base_with(base, "Boulangerie Durand")  # opened without a workstation id
+    assert _workstations(base) == 0
+    holder = sqlite3.connect(base, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another PC in the middle of a write
+        start = time.monotonic()
+        info = run_cli("--db", str(base), "info")
+        export = run_cli("--db", str(base), "export", "organisations")
+        elapsed = time.monotonic() - start
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert info.returncode == 0, info.stderr
+    assert export.returncode == 0, export.stderr
+    assert "Boulangerie Durand" in export.stdout
+    assert elapsed < 25  # a write would have waited for the 30 s retry deadline
+    assert _workstations(base) == 0
+
+    assert run_cli("--db", str(base), "backup").returncode == 0  # not read-only: heartbeat
+    assert _workstations(base) == 1

@@ -128,8 +128,12 @@ def _upgrade_postgres(db: Database) -> None:
             conn.commit()
 
 
-def prepare(db: Database) -> None:
+def prepare(db: Database, *, heartbeat: bool = True) -> None:
     """Check the schema, back up and migrate if needed, and record this workstation.
+
+    ``heartbeat=False`` (read-only commands: ``info``, ``export``, ``ged search``)
+    does not record the workstation and, on a base already at head with its
+    metadata, writes nothing, so it never waits for the write lock.
 
     Raises:
         StorageError: the schema is newer than this app, or the migration failed.
@@ -155,15 +159,26 @@ def prepare(db: Database) -> None:
                 f"La mise à jour du schéma ({revision or 'base vide'} → {head_revision()}) a "
                 f"échoué : {exc}. La base est restée telle qu'elle était ; signalez ce message."
             ) from exc
-    _ensure_meta(db)
+    _ensure_meta(db, heartbeat=heartbeat)
 
 
-def _ensure_meta(db: Database) -> None:
+def _ensure_meta(db: Database, *, heartbeat: bool = True) -> None:
     defaults = {
         "db_uuid": str(uuid.uuid4()),
         "storage_mode": "shared" if db.mode is StorageMode.SHARED else db.mode.value,
         "restore_epoch": "0",
     }
+    if not heartbeat:
+        with db.read() as session:
+            existing = dict(session.execute(select(AppMeta.key, AppMeta.value)).tuples().all())
+        stored = existing.get("app_version")
+        if (
+            all(key in existing for key in defaults)
+            and not (db.mode is StorageMode.SHARED and existing["storage_mode"] == "local")
+            and stored is not None
+            and not (stored != __version__ and _newer(__version__, stored))
+        ):
+            return
 
     def write(session: object) -> None:
         from sqlalchemy.orm import Session
@@ -180,7 +195,7 @@ def _ensure_meta(db: Database) -> None:
             session.add(AppMeta(key="app_version", value=__version__))
         elif version.value != __version__ and _newer(__version__, version.value):
             version.value = __version__
-        if db.workstation_id:
+        if db.workstation_id and heartbeat:
             ws = session.get(Workstation, db.workstation_id)
             if ws is None:
                 ws = Workstation(

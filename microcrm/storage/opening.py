@@ -21,11 +21,14 @@ def open_database(
     workstation_id: str = "",
     user_login: str | None = None,
     migrate: bool = True,
+    heartbeat: bool = True,
 ) -> Database:
     """Open (and by default create and migrate) the database at ``target``.
 
     Raises:
         StorageError: unusable location, or a schema newer than this app.
+
+    ``heartbeat=False``: read-only use, see :func:`microcrm.storage.migrate.prepare`.
     """
     url = to_url(target)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
@@ -37,7 +40,7 @@ def open_database(
     db = Database(url, mode, engine, workstation_id=workstation_id, user_login=user_login)
     if migrate:
         try:
-            prepare(db)
+            prepare(db, heartbeat=heartbeat)
         except DBAPIError as exc:
             engine.dispose()
             raise _unusable(db, exc) from exc
