@@ -77,7 +77,7 @@ def test_import_user_errors(tmp_path: Path) -> None:
 
 
 def test_import_undo_lists_what_it_keeps(tmp_path: Path) -> None:
-    """Issue 13: a record worked on since the import is named, and kept by the undo."""
+    """Undo keeps work done since: a record worked on since the import is named, and kept by the undo."""
     from microcrm.models import Organisation, Stage
     from microcrm.storage.opening import open_database
 

@@ -1,4 +1,4 @@
-"""Issue 13: undoing an import keeps what colleagues worked on since, and says so first."""
+"""Undoing an import keeps what colleagues worked on since, and says so first."""
 
 from __future__ import annotations
 

@@ -132,7 +132,7 @@ def test_empty_history_and_main_window_entry(qtbot: QtBot, app_ctx: AppContext) 
 def test_undo_question_shows_the_plan_and_the_kept_records(
     qtbot: QtBot, app_ctx: AppContext, two_imports: tuple[int, int]
 ) -> None:
-    """Issue 13: the question counts what goes and names what stays; the edited record stays."""
+    """The undo question counts what goes and names what stays; the edited record stays."""
     _first, second = two_imports
     db = app_ctx.db
     with db.read() as session:
