@@ -17,7 +17,7 @@ from microcrm.app import AppContext, build_context
 from microcrm.crm.bases import BASES, count_by_base
 from microcrm.errors import MicroCRMError
 from microcrm.storage.admin import check_database, database_info, take_backup
-from microcrm.text import short_date
+from microcrm.text import printable, short_date
 
 if TYPE_CHECKING:
     from microcrm.directory.importer import FileReport
@@ -417,7 +417,7 @@ def cmd_ged_add(ctx: AppContext, args: argparse.Namespace) -> int:
     for r in results:
         state = ("nouveau" if r.new_document else "déjà classé, inchangé" if r.unchanged
                  else "nouvelle version")
-        print(f"{r.path.name} : document {r.document_id} v{r.version} ({state}) "
+        print(f"{printable(r.path.name)} : document {r.document_id} v{r.version} ({state}) "
               f"dans « {r.dossier_path} »")
         if r.extraction_note:
             print(f"  texte non lu : {r.extraction_note}")
@@ -440,15 +440,15 @@ def cmd_ged_inbox(ctx: AppContext, args: argparse.Namespace) -> int:
     finally:
         ged.close()
     for path, result, match in report.filed:
-        print(f"Classé : {path.name} → client {match.organisation_id}, « {result.dossier_path} » "
-              f"(document {result.document_id}, confiance {match.confidence:.0%} : "
+        print(f"Classé : {printable(path.name)} → client {match.organisation_id}, "
+              f"« {result.dossier_path} » (document {result.document_id}, confiance {match.confidence:.0%} : "
               f"{match.reason})")
     for item in report.pending:
         proposals = " ; ".join(
             f"{names.get(m.organisation_id, m.organisation_id)} (n° {m.organisation_id}, "
             f"{m.confidence:.0%})" for m in item.matches) or "aucune proposition"
         why = f" (non classé : {item.error})" if item.error else ""
-        print(f"À classer : {item.path.name} — {proposals}{why}")
+        print(f"À classer : {printable(item.path.name)} — {proposals}{why}")
     print(f"{len(report.filed)} fichier(s) classé(s), {len(report.pending)} à classer.")
     return EXIT_OK
 
