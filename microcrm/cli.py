@@ -441,8 +441,8 @@ def cmd_ged_inbox(ctx: AppContext, args: argparse.Namespace) -> int:
         ged.close()
     for path, result, match in report.filed:
         print(f"Classé : {printable(path.name)} → client {match.organisation_id}, "
-              f"« {result.dossier_path} » (document {result.document_id}, confiance {match.confidence:.0%} : "
-              f"{match.reason})")
+              f"« {result.dossier_path} » (document {result.document_id}, "
+              f"confiance {match.confidence:.0%} : {match.reason})")
     for item in report.pending:
         proposals = " ; ".join(
             f"{names.get(m.organisation_id, m.organisation_id)} (n° {m.organisation_id}, "
