@@ -113,8 +113,10 @@ class Produced:
                 "pages": self.labels.pages,
             }
         if self.envelopes is not None:
-            envelope = next(f for f in self.files if f.path.stem.endswith("-enveloppes"))
-            data["envelopes"] = {"file": str(envelope.path), "pages": self.envelopes}
+            data["envelopes"] = {
+                "file": str(envelopes_path(self.run.output)),
+                "pages": self.envelopes,
+            }
         return data
 
 
